@@ -1,0 +1,147 @@
+import json
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import make_pipeline as make_imb_pipeline
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from sklearn_ser.benchmark import _split_stateless_head, run_benchmark
+
+
+class CountingTransformer(FunctionTransformer):
+    """A stateless step that counts how many rows it transformed, per instance class."""
+
+    calls: list = []
+
+    def transform(self, X):
+        CountingTransformer.calls.append(len(X))
+        return super().transform(X)
+
+
+def _data(n_speakers=6, per_class=5, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.array(["angry", "happy", "sad"])
+    y = np.tile(np.repeat(labels, per_class), n_speakers)
+    groups = np.repeat([f"spk{i}" for i in range(n_speakers)], per_class * len(labels))
+    X = rng.normal(size=(len(y), 4))
+    X[:, 0] += (y == "angry") * 3.0
+    X[:, 1] += (y == "sad") * 3.0
+    return X, y, groups
+
+
+def test_scores_are_computed_per_fold_and_speakers_stay_apart():
+    X, y, groups = _data()
+    recipes = {
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression()),
+        "dummy": DummyClassifier(strategy="most_frequent"),
+    }
+    result = run_benchmark(recipes, X, y, groups, n_splits=3, progress=False)
+    assert [r.recipe for r in result.recipes] == ["logreg", "dummy"]
+    assert result.n_splits == 3 and result.n_speakers == 6
+    logreg, dummy = result.recipes
+    assert logreg.mean_std("uar")[0] > 0.8
+    assert dummy.mean_std("uar") == (pytest.approx(1 / 3), pytest.approx(0.0))
+    for fold in logreg.folds:
+        assert len(fold.test_speakers) == 2
+    # every clip predicted exactly once
+    assert len(logreg.y_pred) == len(y)
+    assert sorted(logreg.y_true) == sorted(y)
+    np.testing.assert_allclose(logreg.confusion().sum(axis=1), 1.0)
+
+
+def test_stateless_head_is_computed_once_across_recipes_and_folds():
+    X, y, groups = _data()
+    CountingTransformer.calls = []
+    recipes = {
+        "a": make_pipeline(CountingTransformer(np.abs), LogisticRegression()),
+        "b": make_pipeline(
+            CountingTransformer(np.abs), StandardScaler(), DummyClassifier()
+        ),
+    }
+    run_benchmark(recipes, X, y, groups, n_splits=3, progress=False)
+    # one transform of all clips, shared by both recipes and all folds
+    assert CountingTransformer.calls == [len(y)]
+
+
+def test_samplers_and_fitted_steps_are_refit_per_fold():
+    X, y, groups = _data()
+    recipe = make_imb_pipeline(
+        CountingTransformer(np.abs),
+        RandomOverSampler(random_state=0),
+        LogisticRegression(),
+    )
+    head, rest = _split_stateless_head(recipe)
+    assert len(head) == 1
+    assert [name for name, _ in rest.steps] == [
+        "randomoversampler",
+        "logisticregression",
+    ]
+    # the user's recipe is not modified
+    assert len(recipe.steps) == 3
+
+
+def test_random_protocol_mixes_speakers():
+    X, y, groups = _data()
+    result = run_benchmark(
+        {"logreg": LogisticRegression()},
+        X,
+        y,
+        groups,
+        protocol="random-kfold",
+        n_splits=3,
+        progress=False,
+    )
+    assert result.protocol.name == "random-kfold"
+    assert any(len(f.test_speakers) == 6 for f in result.recipes[0].folds)
+
+
+def test_save_writes_table_json_and_figures(tmp_path):
+    X, y, groups = _data()
+    result = run_benchmark(
+        {"logreg": LogisticRegression(), "dummy": DummyClassifier()},
+        X,
+        y,
+        groups,
+        n_splits=2,
+        corpus="toy",
+        progress=False,
+    )
+    written = result.save(tmp_path)
+    names = sorted(p.name for p in written)
+    assert names == [
+        "comparison.png",
+        "confusion_dummy.png",
+        "confusion_logreg.png",
+        "results.json",
+        "results.md",
+    ]
+    for path in written:
+        assert path.stat().st_size > 0
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["protocol"]["speaker_independent"] is True
+    assert data["recipes"][0]["summary"]["uar"]["mean"] == pytest.approx(
+        result.recipes[0].mean_std("uar")[0]
+    )
+    table = (tmp_path / "results.md").read_text()
+    assert "| logreg |" in table and "Protocol: speaker" in table
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"recipes": {}}, "No recipes to benchmark"),
+        ({"groups": ["a"] * 3}, "paths, y and groups must have the same length"),
+        ({"n_splits": 7}, "7-fold split needs at least 7 speakers; the data has 6"),
+        ({"protocol": "nope"}, "Unknown protocol 'nope'"),
+    ],
+)
+def test_bad_input(kwargs, match):
+    X, y, groups = _data()
+    args = {"recipes": {"d": DummyClassifier()}, "paths": X, "y": y, "groups": groups}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        run_benchmark(**args, progress=False)
