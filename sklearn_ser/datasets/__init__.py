@@ -1,0 +1,13 @@
+"""Speech emotion corpora: loaders that find clips and parse their labels.
+
+Loaders read file names only, never audio; pass their ``paths`` to
+:class:`~sklearn_ser.audio.AudioLoader`. Every loader returns speaker ids as
+``groups`` for speaker-independent evaluation.
+"""
+
+from ._emotions import EMOTIONS
+from ._folder import load_folder
+from ._ravdess import load_ravdess
+from ._tess import load_tess
+
+__all__ = ["EMOTIONS", "load_folder", "load_ravdess", "load_tess"]
