@@ -269,11 +269,13 @@ def run_benchmark(
         Input of every recipe (usually audio file paths).
     y : array-like of shape (n_clips,)
         Emotion labels.
-    groups : array-like of shape (n_clips,)
-        Speaker ids. Speaker-independent protocols split on them; when the
-        final estimator of a recipe accepts ``groups`` in ``fit`` (the deep
-        classifiers' speaker-disjoint early-stopping split), it receives the
-        training fold's speaker ids under a speaker-independent protocol.
+    groups : array-like of shape (n_clips,) or None
+        Speaker ids (``None`` only for speaker-dependent protocols, e.g. a
+        folder corpus without speaker information). Speaker-independent
+        protocols split on them; when the final estimator of a recipe
+        accepts ``groups`` in ``fit`` (the deep classifiers' speaker-disjoint
+        early-stopping split), it receives the training fold's speaker ids
+        under a speaker-independent protocol.
     protocol : str or Protocol, default="speaker"
         See :data:`sklearn_ser.model_selection.PROTOCOLS`.
     n_splits : int, default=None
@@ -304,16 +306,23 @@ def run_benchmark(
     """
     if not recipes:
         raise ValueError("No recipes to benchmark: `recipes` is empty.")
+    if isinstance(protocol, str):
+        protocol = get_protocol(protocol)
     paths = np.asarray(paths)
     y = np.asarray(y, dtype=object).astype(str)
+    if groups is None:
+        if protocol.speaker_independent:
+            raise ValueError(
+                f"Protocol {protocol.name!r} needs speaker ids, but groups is None; "
+                "give the corpus speaker ids or choose a speaker-dependent protocol."
+            )
+        groups = np.full(len(y), "unknown")
     groups = np.asarray(groups, dtype=object).astype(str)
     if not len(paths) == len(y) == len(groups):
         raise ValueError(
             "paths, y and groups must have the same length; got "
             f"{len(paths)}, {len(y)} and {len(groups)}."
         )
-    if isinstance(protocol, str):
-        protocol = get_protocol(protocol)
     cv = protocol.make_cv(groups, n_splits=n_splits, random_state=random_state)
     split_groups = groups if protocol.speaker_independent else None
     splits = list(cv.split(np.zeros((len(y), 1)), y, split_groups))

@@ -137,6 +137,7 @@ def test_save_writes_table_json_and_figures(tmp_path):
         ({"groups": ["a"] * 3}, "paths, y and groups must have the same length"),
         ({"n_splits": 7}, "7-fold split needs at least 7 speakers; the data has 6"),
         ({"protocol": "nope"}, "Unknown protocol 'nope'"),
+        ({"groups": None}, "Protocol 'speaker' needs speaker ids, but groups is None"),
     ],
 )
 def test_bad_input(kwargs, match):
@@ -145,3 +146,17 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         run_benchmark(**args, progress=False)
+
+
+def test_random_protocol_runs_without_speaker_ids():
+    X, y, _ = _data()
+    result = run_benchmark(
+        {"logreg": LogisticRegression()},
+        X,
+        y,
+        None,
+        protocol="random-kfold",
+        n_splits=3,
+        progress=False,
+    )
+    assert result.recipes[0].folds[0].test_speakers == ["unknown"]
