@@ -328,13 +328,16 @@ def run_benchmark(
     splits = list(cv.split(np.zeros((len(y), 1)), y, split_groups))
     labels = sorted(set(y))
 
+    split_recipes = {name: _split_stateless_head(r) for name, r in recipes.items()}
+    for name, (_, rest) in split_recipes.items():
+        _check_validation_split(name, rest, protocol)
+
     start = time.perf_counter()
     cache = _StatelessCache(paths)
     results = []
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
-    for name, recipe in recipes.items():
+    for name, (head, rest) in split_recipes.items():
         bar.set_description(name)
-        head, rest = _split_stateless_head(recipe)
         Xt, feature_time = cache.transform(head)
         result = RecipeResult(recipe=name, labels=labels, feature_time=feature_time)
         true_parts, pred_parts = [], []
@@ -432,23 +435,52 @@ class _StatelessCache:
         return np.asarray(Xt), spent
 
 
+def _final_step(estimator):
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if steps else estimator
+
+
+def _has_sampler(estimator) -> bool:
+    steps = getattr(estimator, "steps", None) or []
+    return any(hasattr(step, "fit_resample") for _, step in steps)
+
+
+def _check_validation_split(name, estimator, protocol: Protocol) -> None:
+    """Refuse a recipe whose early-stopping split would mix speakers.
+
+    A sampler (augmentation, oversampling) changes the rows between the
+    pipeline's input and its classifier, so per-clip speaker ids cannot follow
+    them, and the classifier's validation split would fall back to a random
+    one: speakers of the validation part would also be trained on.
+    """
+    if (
+        protocol.speaker_independent
+        and getattr(_final_step(estimator), "early_stopping", False)
+        and _has_sampler(estimator)
+    ):
+        raise ValueError(
+            f"Recipe {name!r} uses early stopping after a sampler; under the "
+            f"speaker-independent protocol {protocol.name!r} its validation split "
+            "cannot be kept speaker-disjoint. Train for a fixed number of epochs "
+            "(early_stopping=False) or remove the sampler."
+        )
+
+
 def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
     """``groups`` for the final estimator's fit, when it takes them.
 
-    Only under a speaker-independent protocol: there the deep classifiers'
-    early-stopping split must keep speakers apart too.
+    Only under a speaker-independent protocol, where the deep classifiers'
+    early-stopping split must keep speakers apart too; and not after a
+    sampler, whose output rows no longer match the clips.
     """
-    if not protocol.speaker_independent:
+    final = _final_step(estimator)
+    if (
+        not protocol.speaker_independent
+        or _has_sampler(estimator)
+        or "groups" not in inspect.signature(final.fit).parameters
+    ):
         return {}
     steps = getattr(estimator, "steps", None)
-    final = steps[-1][1] if steps else estimator
-    if "groups" not in inspect.signature(final.fit).parameters:
-        return {}
-    if steps and any(hasattr(step, "fit_resample") for _, step in steps):
-        # Resampling changes the rows, so per-clip speaker ids no longer line
-        # up with what the classifier sees; the classifier then refuses a
-        # validation split rather than leak speakers into it.
-        return {}
     return (
         {f"{steps[-1][0]}__groups": train_groups} if steps else {"groups": train_groups}
     )
@@ -456,9 +488,7 @@ def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
 
 def _device_of(estimator) -> str:
     """The device a fitted estimator's final step ran on."""
-    steps = getattr(estimator, "steps", None)
-    final = steps[-1][1] if steps else estimator
-    return str(getattr(final, "device_", "cpu"))
+    return str(getattr(_final_step(estimator), "device_", "cpu"))
 
 
 def _machine_description() -> str:

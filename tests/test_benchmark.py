@@ -160,3 +160,63 @@ def test_random_protocol_runs_without_speaker_ids():
         progress=False,
     )
     assert result.recipes[0].folds[0].test_speakers == ["unknown"]
+
+
+class GroupsRecorder(DummyClassifier):
+    """Records the speaker ids it is fitted with, like the deep classifiers' fit."""
+
+    seen: list = []
+
+    def __init__(self, early_stopping=False):
+        super().__init__(strategy="most_frequent")
+        self.early_stopping = early_stopping
+
+    def fit(self, X, y, groups=None):
+        GroupsRecorder.seen.append(None if groups is None else set(groups))
+        return super().fit(X, y)
+
+
+def test_training_speakers_reach_the_classifier_under_speaker_protocol():
+    X, y, groups = _data()
+    GroupsRecorder.seen = []
+    result = run_benchmark(
+        {"rec": make_pipeline(StandardScaler(), GroupsRecorder())},
+        X,
+        y,
+        groups,
+        n_splits=3,
+        progress=False,
+    )
+    assert len(GroupsRecorder.seen) == 3
+    for seen, fold in zip(GroupsRecorder.seen, result.recipes[0].folds, strict=True):
+        assert len(seen) == 4 and not seen & set(fold.test_speakers)
+
+
+def test_no_speaker_ids_are_passed_under_random_protocol():
+    X, y, groups = _data()
+    GroupsRecorder.seen = []
+    run_benchmark(
+        {"rec": GroupsRecorder()},
+        X,
+        y,
+        groups,
+        protocol="random-kfold",
+        n_splits=2,
+        progress=False,
+    )
+    assert GroupsRecorder.seen == [None, None]
+
+
+def test_early_stopping_after_a_sampler_is_refused_under_speaker_protocol():
+    X, y, groups = _data()
+    recipe = make_imb_pipeline(
+        RandomOverSampler(random_state=0), GroupsRecorder(early_stopping=True)
+    )
+    with pytest.raises(
+        ValueError, match="Recipe 'es' uses early stopping after a sampler"
+    ):
+        run_benchmark(
+            {"ok": DummyClassifier(), "es": recipe}, X, y, groups, progress=False
+        )
+    # fine when the protocol does not promise speaker-disjoint validation
+    run_benchmark({"es": recipe}, X, y, groups, protocol="random-kfold", progress=False)
