@@ -8,6 +8,13 @@ Loaders read file names only, never audio; pass their ``paths`` to
 from ._emotions import EMOTIONS
 from ._folder import load_folder
 from ._ravdess import load_ravdess
+from ._synthetic import make_emotional_speech
 from ._tess import load_tess
 
-__all__ = ["EMOTIONS", "load_folder", "load_ravdess", "load_tess"]
+__all__ = [
+    "EMOTIONS",
+    "load_folder",
+    "load_ravdess",
+    "load_tess",
+    "make_emotional_speech",
+]

@@ -1,0 +1,967 @@
+"""The seed papers' deep models as scikit-learn classifiers built on skorch.
+
+Each estimator wraps one architecture of :mod:`sklearn_ser.nn` and consumes a
+feature transformer's output as it comes, so it sits at the end of a
+:class:`~sklearn.pipeline.Pipeline` or :class:`imblearn.pipeline.Pipeline`
+with no reshaping glue. They share one base class that adds to skorch's
+:class:`~skorch.classifier.NeuralNetClassifier`:
+
+- string labels in and out (``classes_``), cross-entropy on the module's
+  logits and ``predict_proba`` as their softmax;
+- input standardisation fitted on the training data (the papers'
+  ``StandardScaler`` step) and applied batch by batch on the device;
+- ``device="auto"``: CUDA when available, else CPU, resolved at fit time
+  (``device_``) without changing the parameter, also when unpickling;
+- ``random_state``: seeds weight initialisation, dropout, shuffling and the
+  validation split, so CPU training is reproducible;
+- optional early stopping on a validation split that keeps speakers apart
+  when ``fit`` receives ``groups``;
+- ``class_weight`` for imbalanced corpora.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.preprocessing import LabelEncoder, StandardScaler
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    check_X_y,
+    validate_data,
+)
+from skorch import NeuralNetClassifier
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+)
+from skorch.dataset import ValidSplit
+from skorch.utils import to_numpy
+from torch import nn
+
+from .nn import CNNLSTM, Conv1DLSTM, ParallelCNNTransformer, SpectrogramCNN, StackedLSTM
+from .nn._blocks import Standardize
+
+__all__ = [
+    "CNNLSTMClassifier",
+    "Conv1DLSTMClassifier",
+    "ParallelCNNTransformerClassifier",
+    "SpectrogramCNNClassifier",
+    "StackedLSTMClassifier",
+]
+
+# Clips per block when fitting the scaler, so that a large N-D input is never
+# copied whole.
+_SCALER_BLOCK = 64
+_SEED_HIGH = np.iinfo(np.int32).max
+_DATA_SHAPED_MODULE_PARAMS = ("module__input_shape", "module__n_classes")
+
+
+def _resolve_device(device):
+    """The torch device that ``device`` means on this machine."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device is None:
+        return None
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
+        ) from exc
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine; use device='auto' (CUDA when present, else CPU) or 'cpu'."
+        )
+    return device
+
+
+def _cuda_devices(device) -> list[int]:
+    """CUDA device indices whose random state training on ``device`` consumes."""
+    if device is None or torch.device(device).type != "cuda":
+        return []
+    index = torch.device(device).index
+    return [torch.cuda.current_device() if index is None else index]
+
+
+def _fit_scaler(X: np.ndarray, axis: int) -> StandardScaler:
+    """Per-feature mean and scale along ``axis``, pooled over all other axes."""
+    n_features = X.shape[axis]
+    scaler = StandardScaler()
+    for start in range(0, len(X), _SCALER_BLOCK):
+        block = np.moveaxis(X[start : start + _SCALER_BLOCK], axis, -1)
+        scaler.partial_fit(block.reshape(-1, n_features))
+    return scaler
+
+
+def _valid_accuracy(net, X, y) -> float:
+    """Accuracy on the internal validation split, on encoded labels.
+
+    skorch's default ``valid_acc`` calls ``net.predict``, which here expects
+    raw user input and returns string labels; scoring the logits directly
+    avoids both.
+    """
+    logits = to_numpy(net.forward(X))
+    return float(np.mean(logits.argmax(axis=1) == to_numpy(y)))
+
+
+class _DeepSERClassifier(NeuralNetClassifier):
+    """Shared base of the deep classifiers; see the module docstring.
+
+    Subclasses set the architecture's defaults in ``__init__`` and three
+    class attributes: ``_input_ndim`` (rank of ``X``), ``_input_layout``
+    (its axes, for error messages) and ``_feature_axis`` (the axis whose
+    entries get their own mean and standard deviation).
+    """
+
+    _input_ndim: int
+    _input_layout: str
+    _feature_axis: int
+
+    # skorch's own parameters (module__*, optimizer__*, ...) are open-ended
+    # and checked by skorch; these are validated in fit.
+    _parameter_constraints: dict = {
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device, None],
+        "random_state": ["random_state"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        module,
+        *,
+        criterion=nn.CrossEntropyLoss,
+        train_split=None,
+        iterator_train__shuffle=True,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        class_weight=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            train_split=train_split,
+            iterator_train__shuffle=iterator_train__shuffle,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.random_state = random_state
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+
+    # -- parameters -------------------------------------------------------
+
+    def _get_param_names(self):
+        # skorch lists its private bookkeeping set among the parameters, where
+        # sklearn's set_params checks would overwrite it; clones rebuild it.
+        return [
+            name for name in super()._get_param_names() if name != "_params_to_validate"
+        ]
+
+    def _check_params(self) -> None:
+        params = self.get_params(deep=False)
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
+        for name in _DATA_SHAPED_MODULE_PARAMS:
+            if name in params:
+                raise ValueError(
+                    f"{name} is set by fit from the training data; remove it from "
+                    f"the parameters of {type(self).__name__}."
+                )
+        if self.class_weight is not None and "criterion__weight" in params:
+            raise ValueError(
+                "Pass class weights either as class_weight or as criterion__weight, "
+                "not both."
+            )
+        if self.early_stopping and self.train_split is not None:
+            raise ValueError(
+                "early_stopping=True makes its own validation split "
+                "(validation_fraction, speaker-disjoint when fit gets groups); "
+                "leave train_split=None."
+            )
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            (
+                "valid_acc",
+                EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False),
+            ),
+        ]
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(patience=self.patience, load_best=True),
+                )
+            )
+        return [*callbacks, ("print_log", PrintLog())]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Spectrogram and frame models take N-D arrays only, which
+        # scikit-learn's estimator checks cannot generate.
+        tags.input_tags.two_d_array = self._input_ndim == 2
+        return tags
+
+    # -- input checks -----------------------------------------------------
+
+    def _check_X(self, X, y=None, *, reset: bool):
+        """Validate X (and y) and return them as float32 (and 1-D) arrays."""
+        name = type(self).__name__
+        X_in = X
+        check = dict(allow_nd=True, dtype=np.float32, estimator=self)
+        if y is None:
+            X = check_array(X, **check)
+        else:
+            X, y = check_X_y(X, y, **check)
+        if X.ndim != self._input_ndim:
+            raise ValueError(
+                f"{name} expects X of shape {self._input_layout}; got an array "
+                f"of shape {X.shape} ({X.ndim}-D)."
+            )
+        if not reset and X.ndim > 2 and X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has per-clip shape {X.shape[1:]}, but {name} was fitted on "
+                f"per-clip shape {self.input_shape_} {self._input_layout}."
+            )
+        # Records or checks n_features_in_ and feature names; given the
+        # original X, which may be a DataFrame.
+        validate_data(self, X_in, reset=reset, skip_check_array=True)
+        return X if y is None else (X, y)
+
+    def _check_labels(self, y, *, reset: bool, classes=None) -> np.ndarray:
+        """Fit or apply the label encoder; return encoded labels."""
+        check_classification_targets(y)
+        name = type(self).__name__
+        if reset:
+            known = self.classes if self.classes is not None else classes
+            self.label_encoder_ = LabelEncoder().fit(y if known is None else known)
+        unseen = np.unique(y[~np.isin(y, self.classes_)])
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not among the "
+                f"classes of {name} ({self.classes_.tolist()})."
+            )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{name} needs at least 2 classes in y; got 1 class "
+                f"({self.classes_.tolist()[0]!r})."
+            )
+        return self.label_encoder_.transform(y).astype(np.int64)
+
+    def _check_class_weight(self, y) -> np.ndarray | None:
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, dict):
+            unknown = sorted(set(self.class_weight) - set(self.classes_.tolist()))
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {unknown} that are not among the "
+                    f"classes of {type(self).__name__} ({self.classes_.tolist()})."
+                )
+        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+
+    def _check_groups(self, groups, X) -> np.ndarray | None:
+        if groups is None:
+            return None
+        groups = column_or_1d(groups, warn=True)
+        check_consistent_length(X, groups)
+        if self.early_stopping and len(np.unique(groups)) < 2:
+            raise ValueError(
+                "early_stopping with groups needs at least 2 distinct groups "
+                "(speakers) so that the validation split can hold some out; got "
+                f"{len(np.unique(groups))}."
+            )
+        return groups
+
+    # -- device -----------------------------------------------------------
+
+    @contextmanager
+    def _on_device(self):
+        """Let skorch see the resolved device while it trains or predicts."""
+        requested = self.device
+        self.device = (
+            self.device_ if hasattr(self, "device_") else _resolve_device(requested)
+        )
+        try:
+            yield
+        finally:
+            self.device = requested
+
+    def __setstate__(self, state):
+        # skorch maps CUDA tensors to CPU when CUDA is missing, but it needs a
+        # concrete device: resolve "auto" on the loading machine.
+        requested = state["device"]
+        if requested == "auto":
+            state["device"] = _resolve_device(requested)
+        super().__setstate__(state)
+        if "device_" in state:
+            self.device_ = self.device
+        if requested == "auto":
+            self.device = requested
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        with self._on_device():
+            yield from super().forward_iter(X, training=training, device=device)
+
+    def set_params(self, **params):
+        if not self.initialized_:
+            return super().set_params(**params)
+        # New module__* or criterion__* values re-initialise those parts of a
+        # fitted net on its device; a new device takes effect at the next fit.
+        new_device = {"device": params.pop("device")} if "device" in params else {}
+        with self._on_device():
+            super().set_params(**params)
+        return super().set_params(**new_device)
+
+    def load_params(self, *args, **kwargs):
+        with self._on_device():
+            return super().load_params(*args, **kwargs)
+
+    # -- skorch hooks -----------------------------------------------------
+
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        kwargs.update(input_shape=self.input_shape_, n_classes=len(self.classes_))
+        network = self.initialized_instance(self.module, kwargs)
+        standardize = Standardize(
+            self.scaler_.mean_, self.scaler_.scale_, axis=self._feature_axis
+        )
+        self.module_ = nn.Sequential(
+            OrderedDict(standardize=standardize, network=network)
+        )
+        return self
+
+    def initialize_criterion(self):
+        kwargs = self.get_params_for("criterion")
+        if self.class_weight_ is not None:
+            kwargs["weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+        return self
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if not self.early_stopping:
+            return super().get_split_datasets(X, y, **fit_params)
+        groups, seed = self._validation_split_
+        if groups is None:
+            split = ValidSplit(
+                self.validation_fraction, stratified=True, random_state=seed
+            )
+        else:
+            split = ValidSplit(
+                GroupShuffleSplit(
+                    n_splits=1, test_size=self.validation_fraction, random_state=seed
+                )
+            )
+        return split(self.get_dataset(X, y), y, groups=groups)
+
+    # -- public API -------------------------------------------------------
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.label_encoder_.classes_
+
+    def fit(self, X, y, groups=None):
+        """Fit the scaler, the label encoder and the network.
+
+        Parameters
+        ----------
+        X : array-like
+            Input features; the shape each classifier expects is in its
+            docstring.
+        y : array-like of shape (n_samples,)
+            Labels, e.g. emotion strings.
+        groups : array-like of shape (n_samples,), default=None
+            Speaker of each sample. Used only with ``early_stopping=True``:
+            the validation split then holds out whole speakers. Inside a
+            pipeline pass it as ``pipe.fit(X, y, clf__groups=groups)``.
+
+        Returns
+        -------
+        self : object
+        """
+        reset = not (self.warm_start and self.initialized_)
+        return self._fit(X, y, groups, reset=reset)
+
+    def partial_fit(self, X, y, classes=None, groups=None):
+        """Train ``max_epochs`` more epochs without re-initialising.
+
+        The first call fits the scaler and the labels like :meth:`fit`; later
+        calls keep them.
+
+        Parameters
+        ----------
+        X : array-like
+            Input features.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like, default=None
+            All labels, on the first call, when ``y`` does not contain each.
+        groups : array-like of shape (n_samples,), default=None
+            Speaker of each sample; see :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, groups, reset=not self.initialized_, classes=classes)
+
+    def _fit(self, X, y, groups, *, reset: bool, classes=None):
+        self._check_params()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        X, y = self._check_X(X, y, reset=reset)
+        y_encoded = self._check_labels(y, reset=reset, classes=classes)
+        groups = self._check_groups(groups, X)
+        if reset:
+            self.input_shape_ = tuple(X.shape[1:])
+            self.device_ = _resolve_device(self.device)
+            self.scaler_ = _fit_scaler(X, self._feature_axis)
+            self.class_weight_ = self._check_class_weight(y)
+        seeded = self.random_state is not None
+        torch_seed, split_seed = (
+            check_random_state(self.random_state).randint(_SEED_HIGH, size=2).tolist()
+            if seeded
+            else (None, None)
+        )
+        # Forking keeps the caller's global torch random state untouched.
+        with (
+            self._on_device(),
+            torch.random.fork_rng(devices=_cuda_devices(self.device_), enabled=seeded),
+        ):
+            if seeded:
+                torch.manual_seed(torch_seed)
+            if reset:
+                self.initialize()
+            self._validation_split_ = (groups, split_seed)
+            try:
+                super().partial_fit(X, y_encoded)
+            finally:
+                del self._validation_split_
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities: the softmax of the network's logits.
+
+        Parameters
+        ----------
+        X : array-like
+            Input features, with the per-clip shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Float64; columns follow ``classes_``; rows sum to 1.
+        """
+        check_is_fitted(self, "label_encoder_")
+        proba = super().predict_proba(self._check_X(X, reset=False))
+        # The float32 softmax sums to 1 only up to rounding.
+        proba = proba.astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Most probable label of each sample.
+
+        Parameters
+        ----------
+        X : array-like
+            Input features, with the per-clip shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on ``(X, y)``; labels unseen during fit are an error.
+
+        Parameters
+        ----------
+        X : array-like
+            Input features.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self, "label_encoder_")
+        y = column_or_1d(y)
+        unseen = np.unique(y[~np.isin(y, self.classes_)])
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that {type(self).__name__} "
+                f"did not see during fit; its classes_ are {self.classes_.tolist()}."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
+
+_SHARED_PARAMETERS = """\
+    device : "auto", str, torch.device or None, default="auto"
+        Where to train and predict. ``"auto"`` means CUDA when available,
+        else CPU; the device used is ``device_``. A model trained on CUDA
+        with ``"auto"`` unpickles onto the CPU of a machine without CUDA.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, the shuffling of batches and
+        the early-stopping split, leaving the caller's global torch random
+        state untouched; None draws from torch's global random state. With
+        an int, training on CPU is reproducible: the same seed gives
+        identical predictions (CUDA kernels may not be deterministic).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the cross-entropy per class, keyed by label; "balanced"
+        weighs classes inversely to their frequency in the training labels
+        (see :func:`sklearn.utils.class_weight.compute_class_weight`).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its
+        loss has not improved for ``patience`` epochs and keep the best
+        weights. The split is stratified by label, or holds out whole groups
+        when :meth:`fit` receives ``groups`` (speaker-independent).
+    validation_fraction : float, default=0.1
+        Share of the training data (or of the groups) held out for early
+        stopping.
+    patience : int, default=10
+        Epochs without improvement of the validation loss before stopping.
+    verbose : int, default=0
+        0 trains quietly; 1 prints skorch's per-epoch table.
+    **kwargs
+        Any other :class:`skorch.classifier.NeuralNetClassifier` parameter,
+        e.g. ``module__*`` (the architecture's parameters, except
+        ``input_shape`` and ``n_classes``, which ``fit`` sets),
+        ``optimizer__*``, ``callbacks``, ``warm_start`` or ``classes`` (all
+        labels, when the training labels may lack some). ``train_split``
+        defaults to None (no validation split unless ``early_stopping``) and
+        ``iterator_train__shuffle`` to True.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen during fit.
+    input_shape_ : tuple of int
+        Shape of one training sample.
+    n_features_in_ : int
+        Size of the second axis of ``X``.
+    device_ : str or None
+        Device the network was trained on.
+    scaler_ : sklearn.preprocessing.StandardScaler
+        Per-feature statistics used to standardise the input.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps labels to the network's output units.
+    class_weight_ : ndarray of shape (n_classes,) or None
+        Weights of the loss per class.
+    module_ : torch.nn.Sequential
+        ``standardize`` (the fitted scaling) followed by ``network`` (the
+        architecture).
+    history_ : skorch.history.History
+        Per-epoch training record (``train_loss``, ``valid_loss``,
+        ``valid_acc`` with early stopping, ``dur``); also ``history``.
+"""
+
+
+def _with_shared_parameters(cls):
+    """Insert the parameters every deep classifier shares into its docstring."""
+    cls.__doc__ = cls.__doc__.replace("    {shared_parameters}\n", _SHARED_PARAMETERS)
+    return cls
+
+
+@_with_shared_parameters
+class CNNLSTMClassifier(_DeepSERClassifier):
+    """CNN-LSTM over mel-spectrogram chunks (seed paper 000, Bhanbhro et al.).
+
+    A 2-D CNN reads each chunk and an LSTM reads the sequence of chunks (see
+    :class:`sklearn_ser.nn.CNNLSTM`). Input: ``MelSpectrogramChunker``
+    output of shape ``(n_clips, n_chunks, n_mels, chunk_frames)``; each mel
+    band is standardised with statistics pooled over clips, chunks and
+    frames.
+
+    The paper reports its best result after 1,400 epochs and names no
+    optimiser; we use the settings of its sister paper 004 (same
+    preprocessing and CNN family): SGD, learning rate 0.01, momentum 0.9,
+    weight decay 1e-4, batch size 32 (the Keras default; not given).
+
+    Parameters
+    ----------
+    module : torch.nn.Module class, default=CNNLSTM
+        The architecture; its parameters are set with ``module__*``.
+    optimizer : torch optimizer class, default=torch.optim.SGD
+        Set its parameters with ``optimizer__*``.
+    lr : float, default=0.01
+        Learning rate.
+    batch_size : int, default=32
+        Clips per mini-batch.
+    max_epochs : int, default=1400
+        Training epochs (the paper's; lower it, or use early stopping, for
+        quick experiments).
+    optimizer__momentum : float, default=0.9
+        SGD momentum.
+    optimizer__weight_decay : float, default=1e-4
+        L2 penalty.
+    {shared_parameters}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.classifiers import CNNLSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(12, 2, 8, 8)).astype("float32")
+    >>> y = np.repeat(["angry", "calm"], 6)
+    >>> clf = CNNLSTMClassifier(module__channels=(4, 8), module__pools=(2, 2),
+    ...                         max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['angry', 'calm'], dtype='<U5')
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    _input_ndim = 4
+    _input_layout = (
+        "(n_clips, n_chunks, n_mels, chunk_frames), as MelSpectrogramChunker returns it"
+    )
+    _feature_axis = -2
+
+    def __init__(
+        self,
+        module=CNNLSTM,
+        *,
+        optimizer=torch.optim.SGD,
+        lr=0.01,
+        batch_size=32,
+        max_epochs=1400,
+        optimizer__momentum=0.9,
+        optimizer__weight_decay=1e-4,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            optimizer__momentum=optimizer__momentum,
+            optimizer__weight_decay=optimizer__weight_decay,
+            **kwargs,
+        )
+
+
+@_with_shared_parameters
+class StackedLSTMClassifier(_DeepSERClassifier):
+    """Stacked LSTM on acoustic statistics (seed paper 001, Bledea).
+
+    LSTM(128) - LSTM(128) - Dense(32, ReLU) - Dropout(0.2) - Dense (see
+    :class:`sklearn_ser.nn.StackedLSTM`; by default the vector is read as a
+    sequence of one value per step, ``module__layout="vector"`` reads it as
+    one step). Input: ``AcousticStats170`` output of shape
+    ``(n_clips, n_features)``, standardised per feature. Training follows the
+    paper: Adam, learning rate 0.001, batch size 256, 50 epochs.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class, default=StackedLSTM
+        The architecture; its parameters are set with ``module__*``.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Set its parameters with ``optimizer__*``.
+    lr : float, default=0.001
+        Learning rate.
+    batch_size : int, default=256
+        Clips per mini-batch.
+    max_epochs : int, default=50
+        Training epochs.
+    {shared_parameters}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.classifiers import StackedLSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(20, 170)).astype("float32")
+    >>> y = np.repeat(["angry", "calm"], 10)
+    >>> clf = StackedLSTMClassifier(module__hidden_size=8, max_epochs=2,
+    ...                             random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).sum(axis=1)
+    array([1., 1., 1.])
+    """
+
+    _input_ndim = 2
+    _input_layout = "(n_clips, n_features), as AcousticStats170 returns it"
+    _feature_axis = -1
+
+    def __init__(
+        self,
+        module=StackedLSTM,
+        *,
+        optimizer=torch.optim.Adam,
+        lr=0.001,
+        batch_size=256,
+        max_epochs=50,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            **kwargs,
+        )
+
+
+@_with_shared_parameters
+class SpectrogramCNNClassifier(_DeepSERClassifier):
+    """2-D CNN on the log-mel spectrogram (seed paper 002, Pavithra et al.).
+
+    See :class:`sklearn_ser.nn.SpectrogramCNN` for the layers (the paper
+    gives none). Input: ``MelSpectrogramChunker(n_chunks=1)`` output of shape
+    ``(n_clips, 1, n_mels, n_frames)`` (more chunks become more channels);
+    each mel band is standardised with statistics pooled over clips,
+    channels and frames. The paper names no optimiser or schedule; its code
+    is Keras, so we use Keras' defaults: Adam, learning rate 0.001, batch
+    size 32, and 50 epochs.
+
+    The paper's ensemble of CNNs is a soft-voting
+    :class:`~sklearn.ensemble.VotingClassifier` over several of these with
+    different seeds or ``module__*`` settings (see the example).
+
+    Parameters
+    ----------
+    module : torch.nn.Module class, default=SpectrogramCNN
+        The architecture; its parameters are set with ``module__*``.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Set its parameters with ``optimizer__*``.
+    lr : float, default=0.001
+        Learning rate.
+    batch_size : int, default=32
+        Clips per mini-batch.
+    max_epochs : int, default=50
+        Training epochs.
+    {shared_parameters}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import VotingClassifier
+    >>> from sklearn_ser.classifiers import SpectrogramCNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(12, 1, 8, 16)).astype("float32")
+    >>> y = np.repeat(["angry", "calm", "sad"], 4)
+    >>> ensemble = VotingClassifier(
+    ...     [(f"cnn{seed}", SpectrogramCNNClassifier(
+    ...         module__channels=(4, 8), module__pools=(2, 2),
+    ...         max_epochs=2, random_state=seed)) for seed in range(3)],
+    ...     voting="soft").fit(X, y)
+    >>> ensemble.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    _input_ndim = 4
+    _input_layout = (
+        "(n_clips, 1, n_mels, n_frames), as MelSpectrogramChunker(n_chunks=1) "
+        "returns it"
+    )
+    _feature_axis = -2
+
+    def __init__(
+        self,
+        module=SpectrogramCNN,
+        *,
+        optimizer=torch.optim.Adam,
+        lr=0.001,
+        batch_size=32,
+        max_epochs=50,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            **kwargs,
+        )
+
+
+@_with_shared_parameters
+class Conv1DLSTMClassifier(_DeepSERClassifier):
+    """Conv1D-LSTM on MFCC frames (seed paper 003, Ayadi and Lachiri).
+
+    Conv1D(256, k=5) - BatchNorm - 2 x LSTM(256) - Dropout - dense layers
+    (see :class:`sklearn_ser.nn.Conv1DLSTM`). Input: ``MFCCFrames`` output
+    of shape ``(n_clips, n_frames, n_mfcc)``; each coefficient is
+    standardised with statistics pooled over clips and frames. Training
+    follows the paper: Adam with learning rate 0.01; batch size (32) and
+    epochs (50) are not given.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class, default=Conv1DLSTM
+        The architecture; its parameters are set with ``module__*``.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Set its parameters with ``optimizer__*``.
+    lr : float, default=0.01
+        Learning rate.
+    batch_size : int, default=32
+        Clips per mini-batch.
+    max_epochs : int, default=50
+        Training epochs.
+    {shared_parameters}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.classifiers import Conv1DLSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(12, 20, 12)).astype("float32")
+    >>> y = np.repeat(["angry", "calm"], 6)
+    >>> clf = Conv1DLSTMClassifier(module__conv_channels=8,
+    ...                            module__lstm_hidden_size=8,
+    ...                            module__dense_size=8, max_epochs=2,
+    ...                            random_state=0).fit(X, y)
+    >>> clf.predict(X[:2]).shape
+    (2,)
+    """
+
+    _input_ndim = 3
+    _input_layout = "(n_clips, n_frames, n_mfcc), as MFCCFrames returns it"
+    _feature_axis = -1
+
+    def __init__(
+        self,
+        module=Conv1DLSTM,
+        *,
+        optimizer=torch.optim.Adam,
+        lr=0.01,
+        batch_size=32,
+        max_epochs=50,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            **kwargs,
+        )
+
+
+@_with_shared_parameters
+class ParallelCNNTransformerClassifier(_DeepSERClassifier):
+    """Parallel CNNs and a Transformer encoder (seed paper 004, An and Ruan).
+
+    Two 2-D CNN branches read the MFCC map as an image and a Transformer
+    encoder reads it as a sequence of frames (see
+    :class:`sklearn_ser.nn.ParallelCNNTransformer`). Input: ``MFCCFrames``
+    output of shape ``(n_clips, n_frames, n_mfcc)`` (the paper: 40 MFCCs x
+    282 frames); each coefficient is standardised with statistics pooled
+    over clips and frames. Training follows the paper: SGD with learning
+    rate 0.01, momentum 0.9, weight decay 1e-4, batch size 16, 200 epochs.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class, default=ParallelCNNTransformer
+        The architecture; its parameters are set with ``module__*``.
+    optimizer : torch optimizer class, default=torch.optim.SGD
+        Set its parameters with ``optimizer__*``.
+    lr : float, default=0.01
+        Learning rate.
+    batch_size : int, default=16
+        Clips per mini-batch.
+    max_epochs : int, default=200
+        Training epochs.
+    optimizer__momentum : float, default=0.9
+        SGD momentum.
+    optimizer__weight_decay : float, default=1e-4
+        L2 penalty.
+    {shared_parameters}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser.classifiers import ParallelCNNTransformerClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(12, 16, 8)).astype("float32")
+    >>> y = np.repeat(["angry", "calm"], 6)
+    >>> clf = ParallelCNNTransformerClassifier(
+    ...     module__cnn_channels=(4, 8), module__cnn_pools=(2, 2),
+    ...     module__n_layers=1, module__dim_feedforward=16,
+    ...     max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _input_ndim = 3
+    _input_layout = "(n_clips, n_frames, n_mfcc), as MFCCFrames returns it"
+    _feature_axis = -1
+
+    def __init__(
+        self,
+        module=ParallelCNNTransformer,
+        *,
+        optimizer=torch.optim.SGD,
+        lr=0.01,
+        batch_size=16,
+        max_epochs=200,
+        optimizer__momentum=0.9,
+        optimizer__weight_decay=1e-4,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            optimizer__momentum=optimizer__momentum,
+            optimizer__weight_decay=optimizer__weight_decay,
+            **kwargs,
+        )

@@ -1,0 +1,125 @@
+import numpy as np
+import pytest
+from imblearn.pipeline import Pipeline
+from sklearn.base import clone
+
+from sklearn_ser import AudioLoader, AWGNAugmenter
+from sklearn_ser.datasets import make_emotional_speech
+from sklearn_ser.model_selection import PROTOCOLS
+from sklearn_ser.recipes import DEFAULT_BENCHMARK_RECIPES, RECIPES, make_recipe
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    data = make_emotional_speech(
+        n_speakers=3,
+        n_clips_per_emotion=2,
+        emotions=("happy", "sad", "angry"),
+        duration=3.0,
+        random_state=0,
+        output_dir=root,
+    )
+    return data
+
+
+def test_registry_metadata_is_complete():
+    assert set(RECIPES) >= {
+        "cnn_lstm",
+        "stacked_lstm",
+        "spectrogram_cnn",
+        "conv1d_lstm",
+        "cnn_transformer",
+        "svm",
+        "random_forest",
+    }
+    for name, recipe in RECIPES.items():
+        assert recipe.name == name
+        assert recipe.paper_protocol in PROTOCOLS
+        assert not PROTOCOLS[recipe.paper_protocol].speaker_independent
+        assert recipe.summary and recipe.reported
+        # every recipe function documents its paper or baseline
+        assert "Returns" in recipe.build.__doc__
+    assert set(DEFAULT_BENCHMARK_RECIPES) <= set(RECIPES)
+    default_deep = [n for n in DEFAULT_BENCHMARK_RECIPES if RECIPES[n].deep]
+    assert len(default_deep) >= 2
+    assert {"svm", "random_forest"} <= set(DEFAULT_BENCHMARK_RECIPES)
+
+
+@pytest.mark.parametrize("name", list(RECIPES))
+def test_recipe_is_an_unfitted_pipeline_from_paths(name):
+    pipe = make_recipe(name, random_state=0)
+    assert isinstance(pipe, Pipeline)
+    assert isinstance(pipe.steps[0][1], AudioLoader)
+    clone(pipe)  # scikit-learn can clone it (cross_validate, GridSearchCV)
+
+
+def test_augmentation_sits_inside_the_pipeline():
+    for name in ("cnn_lstm", "spectrogram_cnn", "cnn_transformer"):
+        steps = dict(make_recipe(name).steps)
+        assert isinstance(steps["augment"], AWGNAugmenter)
+        assert "augment" not in dict(make_recipe(name, augment=False).steps)
+
+
+def test_paper_settings_are_the_defaults():
+    cnn_lstm = dict(make_recipe("cnn_lstm").steps)
+    assert cnn_lstm["load"].sr == 48000 and cnn_lstm["load"].offset == 0.5
+    assert cnn_lstm["features"].n_chunks == 7
+    stacked = dict(make_recipe("stacked_lstm").steps)["classifier"]
+    assert (stacked.lr, stacked.batch_size, stacked.max_epochs) == (0.001, 256, 50)
+    transformer = dict(make_recipe("cnn_transformer").steps)
+    assert (
+        transformer["features"].n_mfcc == 40
+        and transformer["features"].hop_length == 512
+    )
+    assert transformer["classifier"].max_epochs == 200
+
+
+def test_overrides_reach_the_steps():
+    pipe = make_recipe(
+        "conv1d_lstm", max_epochs=3, device="cpu", random_state=7, n_jobs=2
+    )
+    steps = dict(pipe.steps)
+    assert steps["classifier"].max_epochs == 3
+    assert steps["classifier"].device == "cpu"
+    assert steps["classifier"].random_state == 7
+    assert steps["load"].n_jobs == 2 and steps["features"].n_jobs == 2
+    ensemble = dict(make_recipe("spectrogram_cnn", random_state=5, n_models=2).steps)
+    seeds = [est.random_state for _, est in ensemble["classifier"].estimators]
+    assert seeds == [5, 6]
+
+
+def test_shared_overrides_are_skipped_by_recipes_without_them():
+    pipe = make_recipe("random_forest", max_epochs=5, device="cuda")
+    assert dict(pipe.steps)["classifier"].n_estimators == 500
+
+
+@pytest.mark.parametrize(
+    "name, overrides, match",
+    [
+        ("nope", {}, "Unknown recipe 'nope'; valid recipes: cnn_lstm, stacked_lstm"),
+        (
+            "svm",
+            {"n_chunks": 3},
+            "Recipe 'svm' has no parameter.s. n_chunks; it accepts",
+        ),
+        ("spectrogram_cnn", {"n_models": 0}, "n_models must be >= 1; got 0"),
+    ],
+)
+def test_bad_recipe_requests(name, overrides, match):
+    with pytest.raises(ValueError, match=match):
+        make_recipe(name, **overrides)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(RECIPES))
+def test_every_recipe_fits_and_predicts_from_paths(name, tiny_corpus):
+    overrides = {"random_state": 0, "max_epochs": 1, "device": "cpu"}
+    if name == "spectrogram_cnn":
+        overrides["n_models"] = 2
+    pipe = make_recipe(name, **overrides)
+    pipe.fit(tiny_corpus.paths, tiny_corpus.target)
+    predictions = pipe.predict(tiny_corpus.paths[:4])
+    assert set(predictions) <= set(tiny_corpus.target)
+    proba = pipe.predict_proba(tiny_corpus.paths[:4])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
