@@ -132,6 +132,20 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--n-jobs", type=int, default=None, help="parallel jobs for loading/features"
     )
+    parser.add_argument(
+        "--budget",
+        choices=("cpu", "paper"),
+        default="cpu",
+        help="training budget of deep recipes: 'cpu' (reduced, runs in minutes; "
+        "default) or 'paper' (the papers' epochs and sizes)",
+    )
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
+        help="torch intra-op threads (default: %(default)s; more threads "
+        "oversubscribe small CPUs and can run slower)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
@@ -175,11 +189,18 @@ def _recipe_overrides(args) -> dict:
 
 
 def _make_recipes(names, args) -> dict:
+    import torch
+
     from .recipes import make_recipe
 
+    if args.torch_threads < 1:
+        raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
+    torch.set_num_threads(args.torch_threads)
     overrides = _recipe_overrides(args)
     try:
-        return {name: make_recipe(name, **overrides) for name in names}
+        return {
+            name: make_recipe(name, budget=args.budget, **overrides) for name in names
+        }
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -265,8 +286,10 @@ def _run_benchmark(args) -> int:
 
 def _corpus_name(args, data) -> str:
     if args.dataset == "synthetic":
-        return f"synthetic (make_emotional_speech, random_state={args.seed})"
-    return f"{args.dataset} ({args.root})"
+        name = f"synthetic (make_emotional_speech, random_state={args.seed})"
+    else:
+        name = f"{args.dataset} ({args.root})"
+    return f"{name}; {args.budget} budget"
 
 
 def _run_train(args) -> int:

@@ -96,15 +96,6 @@ PAPER_SHAPES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # Tiny networks on a shared 2-core machine run faster without threading.
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 def make_clf(cls, **params):
     settings, _ = TINY[cls]
     return cls(

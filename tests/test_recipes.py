@@ -123,3 +123,32 @@ def test_every_recipe_fits_and_predicts_from_paths(name, tiny_corpus):
     assert set(predictions) <= set(tiny_corpus.target)
     proba = pipe.predict_proba(tiny_corpus.paths[:4])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_cpu_budget_shrinks_deep_recipes_and_overrides_win():
+    steps = dict(make_recipe("conv1d_lstm", budget="cpu").steps)
+    assert steps["load"].sr == 16000 and steps["features"].hop_length == 512
+    assert steps["classifier"].max_epochs == 20
+    assert steps["classifier"].module__lstm_hidden_size == 64
+    stacked = dict(make_recipe("stacked_lstm", budget="cpu").steps)["classifier"]
+    assert stacked.module__layout == "vector"
+    assert (
+        dict(make_recipe("conv1d_lstm", budget="cpu", max_epochs=3).steps)[
+            "classifier"
+        ].max_epochs
+        == 3
+    )
+    # the paper budget is each recipe's own defaults
+    paper = dict(make_recipe("conv1d_lstm", budget="paper").steps)
+    assert paper["classifier"].max_epochs == 50 and paper["load"].sr == 22050
+    # classical recipes are the same under both budgets
+    assert (
+        make_recipe("svm", budget="cpu").get_params() == make_recipe("svm").get_params()
+    )
+
+
+def test_unknown_budget():
+    with pytest.raises(
+        ValueError, match="Unknown budget 'gpu'; valid budgets: paper, cpu"
+    ):
+        make_recipe("svm", budget="gpu")

@@ -139,8 +139,8 @@ _PROFILES = {emotion: np.array(ways) for emotion, ways in _PROFILES.items()}
 # How much a speaker's own expression of an emotion departs from the profile,
 # and how much two takes of the same speaker, emotion and intensity differ,
 # both in _UNITS.
-_STYLE_SD = 1.0
-_TAKE_SD = 0.35
+_STYLE_SD = 0.8
+_TAKE_SD = 0.5
 _INTENSITY = (0.75, 1.15)  # scale the expression: RAVDESS intensities 01, 02
 
 # (intensity, statement, repetition) codes of the k-th clip of an emotion: the
@@ -195,9 +195,10 @@ def make_emotional_speech(
         :data:`sklearn_ser.datasets.EMOTIONS`. A clip does not depend on which
         other emotions or speakers are generated.
     duration : float, default=3.0
-        Length of every clip in seconds, at least 0.1. Utterances start 0.15
-        to 0.45 s into the clip and last about 1.5 to 2.6 s (sad and disgust
-        slowest); they are cut at the end of the clip.
+        Length of every clip in seconds, at least 0.1. Utterances mostly last
+        1.3 to 2.5 s (sad and disgust slowest) and start 0.5 to 0.9 s into
+        the clip, as in RAVDESS, or earlier (down to 0.1 s) to fit in the
+        clip; what still does not fit is cut (about 1 in 100 clips at 3 s).
     sr : int, default=DEFAULT_SR
         Sample rate in Hz, at least 8000.
     noise_snr_db : float or None, default=40.0
@@ -260,7 +261,7 @@ def make_emotional_speech(
 
     Examples
     --------
-    >>> from sklearn_ser.datasets._synthetic import make_emotional_speech
+    >>> from sklearn_ser.datasets import make_emotional_speech
     >>> corpus = make_emotional_speech(
     ...     n_speakers=2, n_clips_per_emotion=1, emotions=["sad", "angry"],
     ...     duration=1.0, random_state=0)
@@ -394,7 +395,7 @@ def _draw_speaker(entropy: np.ndarray, actor: int, n_samples: int, sr: int) -> d
         "f0": (115.0 if male else 205.0) * np.exp(rng.normal(0.0, 0.12)),
         "vtl": (1.0 if male else 1.16) * np.exp(rng.normal(0.0, 0.04)),
         "range": rng.uniform(2.5, 5.0),
-        "rate": 5.2 * np.exp(rng.normal(0.0, 0.1)),
+        "rate": 5.8 * np.exp(rng.normal(0.0, 0.1)),
         "gap": rng.uniform(0.02, 0.08),
         "level_db": _LEVEL_DB + rng.normal(0.0, 2.0),
         "open_quotient": rng.uniform(0.5, 0.7),
@@ -486,7 +487,7 @@ def _synthesise_clip(
     syllables = _STATEMENTS[statement - 1]
     t = np.arange(n_samples) / sr
 
-    timing = _timing(syllables, speaker, cues, rng)
+    timing = _timing(syllables, speaker, cues, rng, n_samples / sr)
     envelope = _voicing_envelope(timing, syllables, cues, t)
     f0 = _f0_contour(timing, syllables, speaker, cues, rng, t)
     voiced, aspiration = _glottal_source(f0, envelope, speaker, cues, rng, sr)
@@ -509,7 +510,7 @@ def _synthesise_clip(
     return wave.astype(np.float32)
 
 
-def _timing(syllables, speaker, cues, rng) -> dict:
+def _timing(syllables, speaker, cues, rng, length) -> dict:
     """Start, voicing onset/offset and end time (s) of every syllable."""
     stressed = np.array([s[3] for s in syllables])
     word_final = np.array([s[4] for s in syllables])
@@ -522,9 +523,13 @@ def _timing(syllables, speaker, cues, rng) -> dict:
         speaker["gap"] * 2 ** cues["pauses"] * rng.uniform(0.3, 1.5, len(syllables)),
         0.0,
     )
-    starts = rng.uniform(0.15, 0.45) + np.concatenate(
-        [[0.0], np.cumsum(durations + gaps)[:-1]]
-    )
+    offsets = np.concatenate([[0.0], np.cumsum(durations + gaps)[:-1]])
+    # Silence before the utterance as in RAVDESS (about 0.6 to 1 s there), less
+    # where the utterance would not fit in the clip otherwise, like a corpus
+    # cut around its sentences.
+    lead = rng.uniform(0.5, 0.9)
+    lead = max(min(lead, length - 0.1 - offsets[-1] - durations[-1]), 0.1)
+    starts = lead + offsets
     ends = starts + durations
     onset = {"stop": 0.035, "sibilant": 0.08, "weak": 0.03, "": 0.0}
     voice_on = starts + np.array([onset[s[0]] for s in syllables])
@@ -560,14 +565,16 @@ def _f0_contour(timing, syllables, speaker, cues, rng, t) -> np.ndarray:
     level = cues["pitch"] + accents - 0.25 * semitones * position + terminal
     knots_t = np.column_stack([timing["on"], centres]).ravel()
     knots_v = np.column_stack([level - 0.4 * accents, level]).ravel()
-    contour = np.interp(t, knots_t, knots_v)
+    # The contour is smooth: compute it every millisecond, then interpolate.
+    grid = np.arange(0.0, t[-1] + 0.002, 0.001)
+    contour = np.interp(grid, knots_t, knots_v)
     drift_t = np.arange(0.0, t[-1] + 0.1, 0.1)
-    contour += np.interp(t, drift_t, rng.normal(0.0, 0.3, len(drift_t)))
+    contour += np.interp(grid, drift_t, rng.normal(0.0, 0.3, len(drift_t)))
     tremor = max(cues["tremor"], 0.0)
     contour += tremor * np.sin(
-        2 * np.pi * rng.uniform(5.0, 8.0) * t + rng.uniform(0, 6.3)
+        2 * np.pi * rng.uniform(5.0, 8.0) * grid + rng.uniform(0, 2 * np.pi)
     )
-    return speaker["f0"] * 2 ** (contour / 12)
+    return np.interp(t, grid, speaker["f0"] * 2 ** (contour / 12))
 
 
 def _glottal_source(f0, envelope, speaker, cues, rng, sr):
@@ -609,7 +616,7 @@ def _vocal_tract(source, timing, syllables, speaker, cues, sr) -> np.ndarray:
     """Filter the source by time-varying formants and the spectral tilt."""
     n_fft = 2 ** round(np.log2(0.032 * sr))
     hop = n_fft // 2
-    spectrum = librosa.stft(source, n_fft=n_fft, hop_length=hop)
+    spectrum = librosa.stft(source.astype(np.float32), n_fft=n_fft, hop_length=hop)
     frames = librosa.frames_to_time(np.arange(spectrum.shape[1]), sr=sr, hop_length=hop)
     freqs = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
 
@@ -649,9 +656,8 @@ def _vocal_tract(source, timing, syllables, speaker, cues, sr) -> np.ndarray:
     gain = numerator / np.sqrt(denominator)
     octaves = np.log2(np.maximum(freqs, 100.0) / 1000.0)
     tilt = 10 ** ((speaker["tilt"] + cues["tilt"]) * octaves / 20)
-    return librosa.istft(
-        spectrum * gain * tilt[:, None], hop_length=hop, length=len(source)
-    )
+    gain = (gain * tilt[:, None]).astype(np.float32)
+    return librosa.istft(spectrum * gain, hop_length=hop, length=len(source))
 
 
 def _shaped_noise(magnitude, n_samples, rng) -> np.ndarray:
@@ -709,10 +715,10 @@ A stand-in for RAVDESS that needs no download, built for benchmarks, tests
 and examples: ``n_speakers`` actors (odd numbers male, even female) say "Kids
 are talking by the door" and "Dogs are sitting by the door" in each of the 8
 emotions, at normal and strong intensity, in up to two repetitions, as clips
-with silence before and after the utterance. The default (12 speakers x 8
-emotions x 4 clips = 384 clips of 3 s at 16 kHz) allows six
-speaker-independent folds of two speakers each and is small enough to
-cross-validate several models on two CPU cores in minutes; with
+with silence before (mostly 0.5 to 0.9 s) and after the utterance. The
+default (12 speakers x 8 emotions x 4 clips = 384 clips of 3 s at 16 kHz)
+allows six speaker-independent folds of two speakers each and is small
+enough to cross-validate several models on two CPU cores in minutes; with
 ``n_clips_per_emotion=8`` it has RAVDESS's 60 clips per speaker (neutral has
 no strong intensity, hence 4 clips).
 
@@ -733,7 +739,7 @@ How a clip is made (source-filter synthesis):
   per speaker, so soft emotions have a lower SNR than loud ones. Levels are
   absolute, so loudness differences between emotions are kept: voiced neutral
   speech is about -36 dBFS RMS; a clip whose peak would exceed 0.99 (about
-  1 in 200) is scaled down to peak 0.99 so that 16-bit files never clip.
+  1 in 100) is scaled down to peak 0.99 so that 16-bit files never clip.
 
 Speakers differ in mean F0 (about 115 Hz male, 205 Hz female), vocal-tract
 length, pitch range, speaking rate, voice quality (open quotient, jitter,
@@ -758,5 +764,11 @@ Because speakers express emotions idiosyncratically and their voices and
 channels confound the features, a model scores clearly higher on clips of
 speakers it was trained on than on unseen speakers, as on real corpora.
 Pass ``groups`` to a group-aware splitter (StratifiedGroupKFold,
-LeaveOneGroupOut) for speaker-independent evaluation.
+LeaveOneGroupOut) for speaker-independent evaluation. Measured with
+StandardScaler + SVC on 47 statistics per clip (mean and standard deviation
+of 20 MFCCs; median, spread and range of F0; mean, spread and peak of the
+level; voiced fraction), 6 folds, mean of 3 seeds, chance 12.5 %: 50 %
+accuracy on unseen speakers and 65 % on a random split for the default
+corpus, 50 % and 79 % with ``n_clips_per_emotion=8``; on the real RAVDESS
+actors 01-12 (8 clips per emotion), 45 % and 64 %.
 """
