@@ -142,9 +142,7 @@ def test_cpu_budget_shrinks_deep_recipes_and_overrides_win():
     paper = dict(make_recipe("conv1d_lstm", budget="paper").steps)
     assert paper["classifier"].max_epochs == 50 and paper["load"].sr == 22050
     # classical recipes are the same under both budgets
-    assert (
-        make_recipe("svm", budget="cpu").get_params() == make_recipe("svm").get_params()
-    )
+    assert repr(make_recipe("svm", budget="cpu")) == repr(make_recipe("svm"))
 
 
 def test_unknown_budget():
