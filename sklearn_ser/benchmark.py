@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import platform
+import textwrap
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -207,9 +208,9 @@ class BenchmarkResult:
             uar, std = result.mean_std("uar")
             ax.set_title(
                 f"{result.recipe}: UAR {uar:.3f} ± {std:.3f}\n"
-                f"{self.corpus}, protocol {self.protocol.name}, "
-                f"{self.n_splits} folds",
-                fontsize=10,
+                + textwrap.fill(self.corpus, 60)
+                + f"\nprotocol {self.protocol.name}, {self.n_splits} folds",
+                fontsize=9,
             )
             fig.tight_layout()
             path = out_dir / f"confusion_{result.recipe}.png"
@@ -236,7 +237,10 @@ class BenchmarkResult:
         ax.set_xticks(positions, [result.recipe for result in self.recipes])
         ax.set_ylim(0, 1)
         ax.set_ylabel("score (mean ± std over folds)")
-        ax.set_title(f"{self.corpus}, protocol {self.protocol.name}", fontsize=10)
+        ax.set_title(
+            textwrap.fill(f"{self.corpus}, protocol {self.protocol.name}", 90),
+            fontsize=9,
+        )
         ax.legend(loc="upper right", fontsize=8)
         fig.tight_layout()
         path = out_dir / "comparison.png"
