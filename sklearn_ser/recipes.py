@@ -54,16 +54,31 @@ __all__ = [
 LIBROSA_SR = 22050
 
 
-def _augmenter(augment: bool, random_state):
-    """The papers' AWGN step: one noisy copy per clip at 15-30 dB SNR, fit time only."""
-    if not augment:
-        return []
-    return [
-        (
-            "augment",
-            AWGNAugmenter(snr_db=(15.0, 30.0), n_copies=1, random_state=random_state),
-        )
+def _pipeline(
+    *,
+    sr,
+    offset,
+    duration,
+    n_jobs,
+    features,
+    classifier,
+    augment=False,
+    random_state=None,
+) -> Pipeline:
+    """load -> [AWGN augmentation, fit time only] -> features -> classifier.
+
+    The augmentation is the papers' AWGN step: one noisy copy per training clip
+    at 15-30 dB SNR.
+    """
+    steps = [
+        ("load", AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs))
     ]
+    if augment:
+        augmenter = AWGNAugmenter(
+            snr_db=(15.0, 30.0), n_copies=1, random_state=random_state
+        )
+        steps.append(("augment", augmenter))
+    return Pipeline([*steps, ("features", features), ("classifier", classifier)])
 
 
 def cnn_lstm(
@@ -100,21 +115,17 @@ def cnn_lstm(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            *_augmenter(augment, random_state),
-            ("features", MelSpectrogramChunker(sr=sr, n_chunks=7, n_jobs=n_jobs)),
-            (
-                "classifier",
-                CNNLSTMClassifier(
-                    max_epochs=max_epochs, device=device, random_state=random_state
-                ),
-            ),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        augment=augment,
+        random_state=random_state,
+        features=MelSpectrogramChunker(sr=sr, n_chunks=7, n_jobs=n_jobs),
+        classifier=CNNLSTMClassifier(
+            max_epochs=max_epochs, device=device, random_state=random_state
+        ),
     )
 
 
@@ -148,20 +159,15 @@ def stacked_lstm(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            ("features", AcousticStats170(sr=sr, n_jobs=n_jobs)),
-            (
-                "classifier",
-                StackedLSTMClassifier(
-                    max_epochs=max_epochs, device=device, random_state=random_state
-                ),
-            ),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        features=AcousticStats170(sr=sr, n_jobs=n_jobs),
+        classifier=StackedLSTMClassifier(
+            max_epochs=max_epochs, device=device, random_state=random_state
+        ),
     )
 
 
@@ -216,16 +222,15 @@ def spectrogram_cnn(
         )
         for i in range(n_models)
     ]
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            *_augmenter(augment, random_state),
-            ("features", MelSpectrogramChunker(sr=sr, n_chunks=1, n_jobs=n_jobs)),
-            ("classifier", VotingClassifier(members, voting="soft")),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        augment=augment,
+        random_state=random_state,
+        features=MelSpectrogramChunker(sr=sr, n_chunks=1, n_jobs=n_jobs),
+        classifier=VotingClassifier(members, voting="soft"),
     )
 
 
@@ -259,20 +264,15 @@ def conv1d_lstm(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            ("features", MFCCFrames(sr=sr, n_jobs=n_jobs)),
-            (
-                "classifier",
-                Conv1DLSTMClassifier(
-                    max_epochs=max_epochs, device=device, random_state=random_state
-                ),
-            ),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        features=MFCCFrames(sr=sr, n_jobs=n_jobs),
+        classifier=Conv1DLSTMClassifier(
+            max_epochs=max_epochs, device=device, random_state=random_state
+        ),
     )
 
 
@@ -310,21 +310,17 @@ def cnn_transformer(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            *_augmenter(augment, random_state),
-            ("features", MFCCFrames(sr=sr, n_mfcc=40, hop_length=512, n_jobs=n_jobs)),
-            (
-                "classifier",
-                ParallelCNNTransformerClassifier(
-                    max_epochs=max_epochs, device=device, random_state=random_state
-                ),
-            ),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        augment=augment,
+        random_state=random_state,
+        features=MFCCFrames(sr=sr, n_mfcc=40, hop_length=512, n_jobs=n_jobs),
+        classifier=ParallelCNNTransformerClassifier(
+            max_epochs=max_epochs, device=device, random_state=random_state
+        ),
     )
 
 
