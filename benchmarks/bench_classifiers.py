@@ -28,7 +28,7 @@ noisy.
 
 Usage::
 
-    python benchmarks/bench_classifiers.py [--n-clips 1000] [--epochs 1]
+    python benchmarks/bench_classifiers.py [--n-clips 1000] [--epochs 1] [--threads N]
 """
 
 import argparse
@@ -80,7 +80,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-clips", type=int, default=1000)
     parser.add_argument("--epochs", type=int, default=1, help="timed epochs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: torch's); 1 is steadier on a busy machine",
+    )
     args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     print(
