@@ -32,6 +32,8 @@ from sklearn.metrics import (
     f1_score,
 )
 from sklearn.utils import get_tags
+from skorch import NeuralNet
+from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from . import __version__
@@ -289,7 +291,8 @@ def run_benchmark(
     corpus : str, default="corpus"
         Name of the corpus, for the report.
     progress : bool, default=True
-        Show a progress bar over recipes and folds.
+        Show progress bars over recipes and folds and, for deep classifiers,
+        over each fit's epochs.
 
     Returns
     -------
@@ -347,6 +350,8 @@ def run_benchmark(
         true_parts, pred_parts = [], []
         for fold, (train, test) in enumerate(splits):
             estimator = clone(rest)
+            if progress:
+                _add_epoch_bar(estimator, f"{name} fold {fold + 1}/{len(splits)}")
             fit_params = _groups_fit_params(estimator, groups[train], protocol)
             t0 = time.perf_counter()
             estimator.fit(Xt[train], y[train], **fit_params)
@@ -488,6 +493,32 @@ def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
     return (
         {f"{steps[-1][0]}__groups": train_groups} if steps else {"groups": train_groups}
     )
+
+
+class _EpochBar(Callback):
+    """A transient progress bar over a skorch net's training epochs."""
+
+    def __init__(self, description=""):
+        self.description = description
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(
+            total=net.max_epochs, desc=self.description, unit="epoch", leave=False
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.update()
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+
+
+def _add_epoch_bar(estimator, description: str) -> None:
+    """Show epochs of the final step when it is a skorch net (not for ensembles)."""
+    final = _final_step(estimator)
+    if isinstance(final, NeuralNet):
+        callbacks = list(final.callbacks or [])
+        final.set_params(callbacks=[*callbacks, ("epoch_bar", _EpochBar(description))])
 
 
 def _device_of(estimator) -> str:

@@ -220,3 +220,19 @@ def test_early_stopping_after_a_sampler_is_refused_under_speaker_protocol():
         )
     # fine when the protocol does not promise speaker-disjoint validation
     run_benchmark({"es": recipe}, X, y, groups, protocol="random-kfold", progress=False)
+
+
+def test_deep_classifiers_show_an_epoch_bar_without_changing_the_recipe(capsys):
+    from sklearn_ser.classifiers import StackedLSTMClassifier
+
+    X, y, groups = _data()
+    X = X.astype("float32")
+    clf = StackedLSTMClassifier(
+        module__hidden_size=4, module__dense_size=4, max_epochs=3, random_state=0
+    )
+    result = run_benchmark({"lstm": clf}, X, y, groups, n_splits=2, progress=True)
+    assert len(result.recipes[0].folds) == 2
+    err = capsys.readouterr().err
+    assert "lstm fold 1/2" in err and "lstm fold 2/2" in err and "/3 [" in err
+    # the user's estimator is not modified
+    assert clf.callbacks is None
