@@ -29,6 +29,7 @@ from sklearn.metrics import (
     ConfusionMatrixDisplay,
     accuracy_score,
     balanced_accuracy_score,
+    confusion_matrix,
     f1_score,
 )
 from sklearn.utils import get_tags
@@ -96,8 +97,6 @@ class RecipeResult:
 
     def confusion(self, normalize: str | None = "true") -> np.ndarray:
         """Confusion matrix of the out-of-fold predictions (rows: true labels)."""
-        from sklearn.metrics import confusion_matrix
-
         return confusion_matrix(
             self.y_true, self.y_pred, labels=self.labels, normalize=normalize
         )

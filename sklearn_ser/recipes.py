@@ -324,18 +324,24 @@ def cnn_transformer(
     )
 
 
-def _classical_head(sr, offset, duration, n_jobs):
-    """Loading and pooled statistics shared by the classical baselines.
+def _classical_pipeline(
+    *, sr, offset, duration, n_jobs, classifier, balance, random_state
+) -> Pipeline:
+    """load -> statistics -> scaling -> [oversampling] -> classifier.
 
     Means *and* standard deviations of the 170 frame-level features: the
     spread over time carries much of the prosody that the means average away,
-    and classical models cannot learn it from the means.
+    and classical models cannot learn it from the means. ``balance`` adds
+    imbalanced-learn's RandomOverSampler, which runs inside each training fold.
     """
-    return [
+    steps = [
         ("load", AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs)),
         ("features", AcousticStats170(sr=sr, stats=("mean", "std"), n_jobs=n_jobs)),
         ("scale", StandardScaler()),
     ]
+    if balance:
+        steps.append(("balance", RandomOverSampler(random_state=random_state)))
+    return Pipeline([*steps, ("classifier", classifier)])
 
 
 def svm(
@@ -373,19 +379,20 @@ def svm(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    steps = _classical_head(sr, offset, duration, n_jobs)
-    if balance:
-        steps.append(("balance", RandomOverSampler(random_state=random_state)))
-    # Platt scaling through the calibration wrapper gives predict_proba (which
-    # `sklearn-ser predict` prints); SVC(probability=True) is deprecated. Three
-    # calibration folds need only three clips per class in a training fold.
-    steps.append(
-        (
-            "classifier",
-            CalibratedClassifierCV(SVC(C=C), method="sigmoid", cv=3, ensemble=False),
-        )
+    return _classical_pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        balance=balance,
+        random_state=random_state,
+        # Platt scaling through the calibration wrapper gives predict_proba (which
+        # `sklearn-ser predict` prints); SVC(probability=True) is deprecated. Three
+        # calibration folds need only three clips per class in a training fold.
+        classifier=CalibratedClassifierCV(
+            SVC(C=C), method="sigmoid", cv=3, ensemble=False
+        ),
     )
-    return Pipeline(steps)
 
 
 def random_forest(
@@ -416,18 +423,17 @@ def random_forest(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    steps = _classical_head(sr, offset, duration, n_jobs)
-    if balance:
-        steps.append(("balance", RandomOverSampler(random_state=random_state)))
-    steps.append(
-        (
-            "classifier",
-            RandomForestClassifier(
-                n_estimators=n_estimators, n_jobs=n_jobs, random_state=random_state
-            ),
-        )
+    return _classical_pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        balance=balance,
+        random_state=random_state,
+        classifier=RandomForestClassifier(
+            n_estimators=n_estimators, n_jobs=n_jobs, random_state=random_state
+        ),
     )
-    return Pipeline(steps)
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,17 @@ def test_unknown_budget():
         ValueError, match="Unknown budget 'gpu'; valid budgets: paper, cpu"
     ):
         make_recipe("svm", budget="gpu")
+
+
+@pytest.mark.parametrize("name", ["svm", "random_forest"])
+def test_balance_oversamples_inside_the_pipeline(name):
+    assert "balance" not in dict(make_recipe(name).steps)
+    steps = make_recipe(name, balance=True, random_state=3).steps
+    assert [step for step, _ in steps] == [
+        "load",
+        "features",
+        "scale",
+        "balance",
+        "classifier",
+    ]
+    assert steps[3][1].random_state == 3

@@ -1,9 +1,9 @@
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _tree import make_tree
 
 from sklearn_ser.datasets import load_folder
 
@@ -11,15 +11,6 @@ LAYOUT = (
     "expected a folder with one sub-folder per label holding its audio files "
     "(.wav, .flac, .ogg), e.g. angry/clip01.wav and sad/clip02.wav"
 )
-
-
-def make_tree(root: Path, *names: str) -> Path:
-    """Empty files at ``names`` below ``root``: the loader never reads audio."""
-    for name in names:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-    return root
 
 
 def test_labels_are_the_folder_names_as_given(tmp_path):

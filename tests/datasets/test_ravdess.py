@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _tree import make_tree
 
 from sklearn_ser.datasets import EMOTIONS, load_ravdess
 
@@ -13,15 +14,6 @@ LAYOUT = (
     "anywhere below it, e.g. Actor_01/03-01-01-01-01-01-01.wav"
 )
 CONVENTION = "RAVDESS convention (MM-VV-EE-II-SS-RR-AA, two-digit codes)"
-
-
-def make_tree(root: Path, *names: str) -> Path:
-    """Empty files at ``names`` below ``root``: the loader never reads audio."""
-    for name in names:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-    return root
 
 
 def test_parses_every_field_from_the_file_name(tmp_path):

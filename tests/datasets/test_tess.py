@@ -1,9 +1,9 @@
 import re
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from _tree import make_tree
 
 from sklearn_ser.datasets import EMOTIONS, load_tess
 
@@ -16,15 +16,6 @@ EMOTION_SPELLINGS = (
     "angry, disgust, fear, fearful, happy, neutral, sad, ps, pleasant_surprise, "
     "pleasant_surprised, surprise, surprised"
 )
-
-
-def make_tree(root: Path, *names: str) -> Path:
-    """Empty files at ``names`` below ``root``: the loader never reads audio."""
-    for name in names:
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-    return root
 
 
 def test_parses_the_folder_variants_of_the_public_copies(tmp_path):
