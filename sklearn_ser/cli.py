@@ -245,6 +245,7 @@ def _run_benchmark(args) -> int:
     out = Path(args.out)
     names = _recipe_names(args.recipes)
     by_protocol = _protocols_for(names, args.protocol)
+    recipes = _make_recipes(names, args)  # checks every option before any data work
     start = time.perf_counter()
     data = _load_dataset(args, out)
     for protocol in by_protocol:
@@ -260,7 +261,6 @@ def _run_benchmark(args) -> int:
             raise UserError(
                 f"protocol {protocol!r} is impossible here: {exc}"
             ) from None
-    recipes = _make_recipes(names, args)
     corpus = _corpus_name(args, data)
 
     for protocol, recipe_names in by_protocol.items():
@@ -297,8 +297,8 @@ def _run_train(args) -> int:
 
     (name,) = _recipe_names(args.recipe)
     out = Path(args.out)
-    data = _load_dataset(args, out.parent)
     model = _make_recipes([name], args)[name]
+    data = _load_dataset(args, out.parent)
     start = time.perf_counter()
     model.fit(data.paths, data.target)
     elapsed = time.perf_counter() - start

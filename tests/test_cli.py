@@ -67,6 +67,11 @@ def test_recipes_lists_every_recipe(capsys):
             "unknown protocol 'leaky'; valid protocols: paper, speaker",
         ),
         (["benchmark", "--epochs", "0"], "--epochs must be >= 1; got 0"),
+        (["benchmark", "--torch-threads", "0"], "--torch-threads must be >= 1; got 0"),
+        (
+            ["benchmark", "--root", "somewhere"],
+            "--root is not used with --dataset synthetic",
+        ),
         (["train", "--recipe", "nope", "--out", "m.sser"], "unknown recipe(s) 'nope'"),
     ],
 )
