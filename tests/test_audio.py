@@ -12,19 +12,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_do_not_raise_errors_in_init_or_set_params,
-    check_estimator_repr,
-    check_estimator_tags_renamed,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_param_validation,
-    check_parameters_default_constructible,
-    check_set_params,
-    check_valid_tag_types,
-    parametrize_with_checks,
-)
 
 from sklearn_ser.audio import DEFAULT_SR, AudioLoader, AudioLoadError, load_audio
 
@@ -464,34 +451,6 @@ def test_loader_in_pipeline(mixed_paths):
         features, np.sqrt((waveforms**2).mean(axis=1, keepdims=True))
     )
     assert features.shape == (6, 1)
-
-
-# With `two_d_array=False` scikit-learn skips its checks that feed numeric
-# arrays (they cannot apply to paths) and keeps only the cloneability check.
-@parametrize_with_checks([AudioLoader()])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
-
-
-# The scikit-learn API checks that never pass data to fit/transform, run by
-# hand since the input tags make `parametrize_with_checks` skip them.
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_estimator_tags_renamed,
-        check_valid_tag_types,
-        check_estimator_repr,
-        check_no_attributes_set_in_init,
-        check_do_not_raise_errors_in_init_or_set_params,
-        check_mixin_order,
-        check_parameters_default_constructible,
-        check_get_params_invariance,
-        check_set_params,
-        check_param_validation,
-    ],
-)
-def test_sklearn_api_checks_without_data(check):
-    check("AudioLoader", AudioLoader())
 
 
 @pytest.mark.real_data

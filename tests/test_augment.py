@@ -6,10 +6,6 @@ import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import make_pipeline
-from imblearn.utils.estimator_checks import check_param_validation
-from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as parametrize_with_imblearn_checks,
-)
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
@@ -21,9 +17,6 @@ from sklearn.model_selection import (
 )
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    parametrize_with_checks as parametrize_with_sklearn_checks,
-)
 
 from sklearn_ser.audio import AudioLoader
 from sklearn_ser.augment import AWGNAugmenter
@@ -382,43 +375,6 @@ def test_bad_parameters_name_the_parameter(params, error, match):
 def test_bad_data_is_rejected_with_a_clear_message(X, y, match):
     with pytest.raises(ValueError, match=match):
         AWGNAugmenter(random_state=0).fit_resample(X, y)
-
-
-# --- estimator checks -----------------------------------------------------
-
-CHECKED = [
-    AWGNAugmenter(random_state=0),
-    AWGNAugmenter(sampling_strategy="auto", random_state=0),
-]
-
-
-def _expected_failures(estimator):
-    failures = {
-        "check_samplers_pandas_sparse": (
-            "waveforms are dense; sparse input is rejected by design"
-        ),
-    }
-    if estimator.sampling_strategy is None:
-        failures["check_samplers_fit_resample"] = (
-            "with sampling_strategy=None every clip gets n_copies copies, which "
-            "keeps the class ratios instead of balancing them"
-        )
-    return failures
-
-
-@parametrize_with_imblearn_checks(CHECKED, expected_failed_checks=_expected_failures)
-def test_imblearn_sampler_checks(estimator, check):
-    check(estimator)
-
-
-@parametrize_with_sklearn_checks(CHECKED)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("estimator", CHECKED)
-def test_param_validation_covers_every_parameter(estimator):
-    check_param_validation("AWGNAugmenter", estimator)
 
 
 # --- pipelines and leakage ------------------------------------------------

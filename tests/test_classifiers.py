@@ -23,7 +23,6 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import Callback
 
 from sklearn_ser.classifiers import (
@@ -687,33 +686,3 @@ def test_inconsistent_settings_are_errors(params, groups, message):
     X, y = make_data(StackedLSTMClassifier)
     with pytest.raises(ValueError, match=message):
         make_clf(StackedLSTMClassifier, **params).fit(X, y, groups=groups)
-
-
-# -- scikit-learn's estimator checks --------------------------------------
-
-SKORCH_INIT = (
-    "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_ "
-    "and stores module__* keyword arguments as attributes"
-)
-
-
-@parametrize_with_checks(
-    [
-        StackedLSTMClassifier(
-            module__hidden_size=8,
-            module__dense_size=8,
-            max_epochs=10,
-            batch_size=32,
-            lr=0.01,
-            random_state=0,
-        ),
-        *(make_clf(cls) for cls in CLASSIFIERS if cls is not StackedLSTMClassifier),
-    ],
-    expected_failed_checks=lambda est: {"check_no_attributes_set_in_init": SKORCH_INIT},
-)
-@pytest.mark.filterwarnings("ignore:TypeError occurred during set_params")
-@pytest.mark.filterwarnings("ignore:Estimator's parameters changed after set_params")
-def test_sklearn_estimator_checks(estimator, check):
-    # The N-D classifiers declare two_d_array=False: scikit-learn cannot
-    # generate their input, so only the cloning check runs for them.
-    check(estimator)

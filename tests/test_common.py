@@ -1,0 +1,167 @@
+"""The estimator checks of scikit-learn and imbalanced-learn.
+
+Every public estimator goes through scikit-learn's ``parametrize_with_checks``,
+the samplers also through imbalanced-learn's. What each estimator computes is
+tested in the module that mirrors its own.
+"""
+
+import warnings
+
+import pytest
+from imblearn.utils.estimator_checks import (
+    check_param_validation as check_sampler_param_validation,
+)
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as parametrize_with_imblearn_checks,
+)
+from sklearn.utils.estimator_checks import (
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_estimator_repr,
+    check_estimator_tags_renamed,
+    check_get_params_invariance,
+    check_mixin_order,
+    check_no_attributes_set_in_init,
+    check_param_validation,
+    check_parameters_default_constructible,
+    check_set_params,
+    check_valid_tag_types,
+    parametrize_with_checks,
+)
+from test_classifiers import CLASSIFIERS, make_clf
+
+from sklearn_ser import (
+    AcousticStats170,
+    AudioLoader,
+    AWGNAugmenter,
+    MelSpectrogramChunker,
+    MFCCFrames,
+    StackedLSTMClassifier,
+)
+from sklearn_ser.features._acoustic_stats import STATS
+
+# Tiny STFTs: the common checks feed the feature transformers clips of 2 or 3
+# samples.
+TINY_STFT = dict(n_fft=2, win_length=2, hop_length=1, n_mels=1)
+
+SAMPLERS = [
+    AWGNAugmenter(random_state=0),
+    AWGNAugmenter(sampling_strategy="auto", random_state=0),
+]
+
+# AudioLoader and the N-D classifiers declare `two_d_array=False`: scikit-learn
+# cannot generate their input (paths, N-D arrays), so it skips its checks that
+# feed data and runs only the cloneability check for them.
+ESTIMATORS = [
+    AudioLoader(),
+    MelSpectrogramChunker(**TINY_STFT, n_chunks=2),
+    MelSpectrogramChunker(**TINY_STFT, n_chunks=None, chunk_frames=2, chunk_hop=1),
+    MFCCFrames(**TINY_STFT, n_mfcc=1),
+    AcousticStats170(n_fft=2, hop_length=1, n_mels=1, n_mfcc=1),
+    AcousticStats170(
+        n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, log_mel=True, stats=STATS
+    ),
+    *SAMPLERS,
+    StackedLSTMClassifier(
+        module__hidden_size=8,
+        module__dense_size=8,
+        max_epochs=10,
+        batch_size=32,
+        lr=0.01,
+        random_state=0,
+    ),
+    *(make_clf(cls) for cls in CLASSIFIERS if cls is not StackedLSTMClassifier),
+]
+
+ANY_LENGTH = "transform accepts clips of any length: the statistics do not depend on it"
+SKORCH_INIT = (
+    "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_ "
+    "and stores module__* keyword arguments as attributes"
+)
+
+EXPECTED_FAILED_CHECKS = {
+    # test_fit_transform_is_fit_then_transform is in features/test_acoustic_stats.py.
+    AcousticStats170: {
+        "check_n_features_in_after_fitting": ANY_LENGTH,
+        "check_transformer_general": ANY_LENGTH + " (its other assertions are in "
+        "test_fit_transform_is_fit_then_transform)",
+    },
+    **{cls: {"check_no_attributes_set_in_init": SKORCH_INIT} for cls in CLASSIFIERS},
+}
+
+# Warnings the checks raise for some estimators, ignored for those only.
+IGNORED_WARNINGS = {
+    # One mel band of a 2-point FFT is empty, which librosa warns about.
+    MelSpectrogramChunker: ["Empty filters detected"],
+    MFCCFrames: ["Empty filters detected"],
+    AcousticStats170: ["Empty filters detected"],
+    # skorch's set_params rejects some values that check_set_params tries
+    # (callbacks, predict_nonlinearity, warm_start) with a TypeError, which the
+    # check reports as warnings.
+    **{
+        cls: [
+            "TypeError occurred during set_params",
+            "Estimator's parameters changed after set_params",
+        ]
+        for cls in CLASSIFIERS
+    },
+}
+
+
+@parametrize_with_checks(
+    ESTIMATORS,
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS.get(
+        type(estimator), {}
+    ),
+)
+def test_sklearn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        for message in IGNORED_WARNINGS.get(type(estimator), []):
+            warnings.filterwarnings("ignore", message=message)
+        check(estimator)
+
+
+# The scikit-learn API checks that never pass data to fit/transform, run by
+# hand since AudioLoader's input tags make `parametrize_with_checks` skip them.
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_estimator_tags_renamed,
+        check_valid_tag_types,
+        check_estimator_repr,
+        check_no_attributes_set_in_init,
+        check_do_not_raise_errors_in_init_or_set_params,
+        check_mixin_order,
+        check_parameters_default_constructible,
+        check_get_params_invariance,
+        check_set_params,
+        check_param_validation,
+    ],
+)
+def test_sklearn_api_checks_without_data(check):
+    check("AudioLoader", AudioLoader())
+
+
+def _expected_failed_sampler_checks(estimator):
+    failures = {
+        "check_samplers_pandas_sparse": (
+            "waveforms are dense; sparse input is rejected by design"
+        ),
+    }
+    if estimator.sampling_strategy is None:
+        failures["check_samplers_fit_resample"] = (
+            "with sampling_strategy=None every clip gets n_copies copies, which "
+            "keeps the class ratios instead of balancing them"
+        )
+    return failures
+
+
+@parametrize_with_imblearn_checks(
+    SAMPLERS, expected_failed_checks=_expected_failed_sampler_checks
+)
+def test_imblearn_sampler_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", SAMPLERS)
+def test_sampler_param_validation_covers_every_parameter(estimator):
+    check_sampler_param_validation(type(estimator).__name__, estimator)
