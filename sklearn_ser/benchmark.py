@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import platform
 import textwrap
 import time
@@ -32,15 +33,19 @@ from sklearn.metrics import (
     confusion_matrix,
     f1_score,
 )
-from sklearn.utils import get_tags
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from . import __version__
 from .model_selection import Protocol, get_protocol
+from .recipes import n_stateless_steps
 
 __all__ = ["BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]
+
+#: Hyperparameter searches whose inner folds get the training fold's speakers.
+_SEARCHES = (GridSearchCV, RandomizedSearchCV)
 
 #: Metrics reported per fold, in table order: (attribute, column title).
 METRICS = (("uar", "UAR"), ("macro_f1", "macro F1"), ("accuracy", "accuracy"))
@@ -48,7 +53,13 @@ METRICS = (("uar", "UAR"), ("macro_f1", "macro F1"), ("accuracy", "accuracy"))
 
 @dataclass
 class FoldScore:
-    """Scores and timings of one recipe on one outer fold."""
+    """Scores and timings of one recipe on one outer fold.
+
+    ``train_uar`` is the UAR on the fold's own training clips (how well the
+    model fits what it saw; far above ``uar`` means it memorised speakers).
+    ``best_params`` is what a tuned recipe's inner search chose on this
+    fold's training data (``None`` for untuned recipes).
+    """
 
     fold: int
     n_train: int
@@ -59,6 +70,9 @@ class FoldScore:
     accuracy: float
     fit_time: float
     predict_time: float
+    train_uar: float
+    train_speakers: list[str] = field(default_factory=list)
+    best_params: dict | None = None
 
 
 @dataclass
@@ -103,7 +117,8 @@ class RecipeResult:
 
     def to_dict(self) -> dict:
         summary = {}
-        for metric, _ in METRICS + (("fit_time", ""), ("predict_time", "")):
+        extra = (("train_uar", ""), ("fit_time", ""), ("predict_time", ""))
+        for metric, _ in METRICS + extra:
             mean, std = self.mean_std(metric)
             summary[metric] = {"mean": mean, "std": std}
         return {
@@ -180,7 +195,7 @@ class BenchmarkResult:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         json_path = out_dir / "results.json"
-        json_path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        json_path.write_text(json.dumps(self.to_dict(), indent=2, default=repr) + "\n")
         md_path = out_dir / "results.md"
         md_path.write_text(self.to_markdown())
         return [json_path, md_path, *self.plot(out_dir)]
@@ -262,6 +277,8 @@ def run_benchmark(
     random_state: int | None = 0,
     corpus: str = "corpus",
     progress: bool = True,
+    memory=None,
+    train_speakers: int | None = None,
 ) -> BenchmarkResult:
     """Cross-validate several recipes on the same splits of one corpus.
 
@@ -280,7 +297,9 @@ def run_benchmark(
         protocols split on them; when the final estimator of a recipe
         accepts ``groups`` in ``fit`` (the deep classifiers' speaker-disjoint
         early-stopping split), it receives the training fold's speaker ids
-        under a speaker-independent protocol.
+        under a speaker-independent protocol. A tuned recipe's search
+        (``make_recipe(..., tune=True)``) receives them under every protocol,
+        since its inner folds are grouped by speaker.
     protocol : str or Protocol, default="speaker"
         See :data:`sklearn_ser.model_selection.PROTOCOLS`.
     n_splits : int, default=None
@@ -292,6 +311,16 @@ def run_benchmark(
     progress : bool, default=True
         Show progress bars over recipes and folds and, for deep classifiers,
         over each fit's epochs.
+    memory : str, path, joblib.Memory or None, default=None
+        Where to cache the outputs of the stateless steps (loading, features)
+        across calls, like a scikit-learn Pipeline's ``memory``; ``None``
+        shares them within this call only. Keys are the steps' classes and
+        parameters and the input; for file paths, also each file's size and
+        modification time, so an edited file is read again.
+    train_speakers : int, default=None
+        Train each fold on only this many of its training speakers (drawn at
+        random, seeded by ``random_state``; the test part is unchanged), for
+        learning curves over the number of speakers. ``None`` uses them all.
 
     Returns
     -------
@@ -322,6 +351,8 @@ def run_benchmark(
                 f"Protocol {protocol.name!r} needs speaker ids, but groups is None; "
                 "give the corpus speaker ids or choose a speaker-dependent protocol."
             )
+    has_speakers = groups is not None
+    if groups is None:
         groups = np.full(len(y), "unknown")
     groups = np.asarray(groups, dtype=object).astype(str)
     if not len(paths) == len(y) == len(groups):
@@ -332,14 +363,21 @@ def run_benchmark(
     cv = protocol.make_cv(groups, n_splits=n_splits, random_state=random_state)
     split_groups = groups if protocol.speaker_independent else None
     splits = list(cv.split(np.zeros((len(y), 1)), y, split_groups))
+    if train_speakers is not None:
+        splits = _subsample_speakers(splits, groups, train_speakers, random_state)
     labels = sorted(set(y))
 
     split_recipes = {name: _split_stateless_head(r) for name, r in recipes.items()}
     for name, (_, rest) in split_recipes.items():
         _check_validation_split(name, rest, protocol)
+        if isinstance(rest, _SEARCHES) and not has_speakers:
+            raise ValueError(
+                f"Recipe {name!r} is tuned by a speaker-grouped inner search and "
+                "needs speaker ids, but groups is None."
+            )
 
     start = time.perf_counter()
-    cache = _StatelessCache(paths)
+    cache = _StatelessCache(paths, memory)
     results = []
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
     for name, (head, rest) in split_recipes.items():
@@ -358,6 +396,7 @@ def run_benchmark(
             t0 = time.perf_counter()
             y_pred = np.asarray(estimator.predict(Xt[test])).astype(str)
             predict_time = time.perf_counter() - t0
+            y_fit = np.asarray(estimator.predict(Xt[train])).astype(str)
             result.folds.append(
                 FoldScore(
                     fold=fold,
@@ -371,6 +410,9 @@ def run_benchmark(
                     accuracy=accuracy_score(y[test], y_pred),
                     fit_time=fit_time,
                     predict_time=predict_time,
+                    train_uar=balanced_accuracy_score(y[train], y_fit),
+                    train_speakers=sorted(set(groups[train])),
+                    best_params=getattr(estimator, "best_params_", None),
                 )
             )
             true_parts.append(y[test])
@@ -395,20 +437,14 @@ def run_benchmark(
 def _split_stateless_head(recipe):
     """Split a pipeline into its leading steps that need no fitting and the rest.
 
-    Returns ``(head, rest)``: ``head`` a list of unfitted steps, ``rest`` an
-    estimator (the remaining pipeline, or the final step alone).
+    Returns ``(head, rest)``: ``head`` a list of unfitted steps (see
+    :func:`~sklearn_ser.recipes.n_stateless_steps`), ``rest`` an estimator
+    (the remaining pipeline, or the final step alone).
     """
     steps = getattr(recipe, "steps", None)
     if steps is None:
         return [], recipe
-    n_head = 0
-    for _, step in steps[:-1]:
-        if step is None or step == "passthrough":
-            n_head += 1
-            continue
-        if hasattr(step, "fit_resample") or get_tags(step).requires_fit:
-            break
-        n_head += 1
+    n_head = n_stateless_steps(recipe)
     head = [step for _, step in steps[:n_head] if step not in (None, "passthrough")]
     rest_steps = steps[n_head:]
     if len(rest_steps) == 1:
@@ -418,17 +454,45 @@ def _split_stateless_head(recipe):
     return head, rest
 
 
+def _subsample_speakers(splits, groups, n_speakers: int, random_state):
+    """Keep ``n_speakers`` random speakers of each training part."""
+    if isinstance(n_speakers, bool) or not isinstance(n_speakers, (int, np.integer)):
+        raise TypeError(f"train_speakers must be an integer >= 1; got {n_speakers!r}.")
+    rng = np.random.default_rng(random_state)
+    subsampled = []
+    for train, test in splits:
+        speakers = np.unique(groups[train])
+        if not 1 <= n_speakers <= len(speakers):
+            raise ValueError(
+                f"train_speakers={n_speakers} but a training fold has "
+                f"{len(speakers)} speakers; expected 1 <= train_speakers <= "
+                f"{len(speakers)}."
+            )
+        kept = rng.choice(speakers, size=n_speakers, replace=False)
+        subsampled.append((train[np.isin(groups[train], kept)], test))
+    return subsampled
+
+
 class _StatelessCache:
     """Outputs of stateless step chains on all clips, shared across recipes.
 
-    Keys chain the input's hash with each step's class and parameters, so two
-    recipes share a result exactly when their leading steps are identical.
+    Keys chain the input's fingerprint with each step's class and parameters,
+    so two recipes share a result exactly when their leading steps are
+    identical. With a joblib ``memory`` the outputs also persist across calls.
     """
 
-    def __init__(self, X):
+    def __init__(self, X, memory=None):
         self._X = X
-        self._root = joblib.hash(X)
+        self._root = _fingerprint(X)
         self._store: dict[str, np.ndarray] = {}
+        self._compute = _fit_transform
+        if memory is not None:
+            memory = (
+                joblib.Memory(memory, verbose=0)
+                if isinstance(memory, (str, Path))
+                else memory
+            )
+            self._compute = memory.cache(_fit_transform, ignore=["step", "X"])
 
     def transform(self, steps) -> tuple[np.ndarray, float]:
         """Apply ``steps`` in order to the input; return (output, seconds spent)."""
@@ -437,10 +501,28 @@ class _StatelessCache:
             key = joblib.hash((key, type(step).__qualname__, step.get_params()))
             if key not in self._store:
                 t0 = time.perf_counter()
-                self._store[key] = clone(step).fit_transform(Xt)
+                self._store[key] = self._compute(key, step, Xt)
                 spent += time.perf_counter() - t0
             Xt = self._store[key]
         return np.asarray(Xt), spent
+
+
+def _fit_transform(key, step, X):
+    """``step`` fitted and applied to ``X``; ``key`` identifies both for caching."""
+    return clone(step).fit_transform(X)
+
+
+def _fingerprint(X) -> str:
+    """Hash of the input, and of each file's size and mtime when X holds paths."""
+    stats = []
+    if X.ndim == 1 and X.dtype.kind in "OUS":
+        for item in X:
+            try:
+                stat = os.stat(item)
+            except (OSError, TypeError, ValueError):
+                continue
+            stats.append((stat.st_size, stat.st_mtime_ns))
+    return joblib.hash((X, stats))
 
 
 def _final_step(estimator):
@@ -477,11 +559,15 @@ def _check_validation_split(name, estimator, protocol: Protocol) -> None:
 def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
     """``groups`` for the final estimator's fit, when it takes them.
 
-    Only under a speaker-independent protocol, where the deep classifiers'
-    early-stopping split must keep speakers apart too; and not after a
-    sampler, whose output rows no longer match the clips.
+    A tuned recipe's search always gets them: its inner folds are grouped by
+    speaker. Other final estimators only under a speaker-independent
+    protocol, where the deep classifiers' early-stopping split must keep
+    speakers apart too; and not after a sampler, whose output rows no longer
+    match the clips.
     """
     final = _final_step(estimator)
+    if isinstance(estimator, _SEARCHES):
+        return {"groups": train_groups}
     if (
         not protocol.speaker_independent
         or _has_sampler(estimator)
@@ -522,12 +608,11 @@ def _add_epoch_bar(estimator, description: str) -> None:
 
 def _device_of(estimator) -> str:
     """The device a fitted estimator's final step ran on."""
+    estimator = getattr(estimator, "best_estimator_", estimator)
     return str(getattr(_final_step(estimator), "device_", "cpu"))
 
 
 def _machine_description() -> str:
-    import os
-
     import torch
 
     cpu = f"{os.cpu_count()} CPU cores"

@@ -14,15 +14,18 @@ test clip ever reaches training.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
+from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.utils import get_tags
 
 from .audio import DEFAULT_SR, AudioLoader
 from .augment import AWGNAugmenter
@@ -44,6 +47,7 @@ __all__ = [
     "cnn_transformer",
     "conv1d_lstm",
     "make_recipe",
+    "n_stateless_steps",
     "random_forest",
     "spectrogram_cnn",
     "stacked_lstm",
@@ -438,7 +442,13 @@ def random_forest(
 
 @dataclass(frozen=True)
 class Recipe:
-    """A registered recipe: how to build it and what its paper reported."""
+    """A registered recipe: how to build it and what its paper reported.
+
+    ``param_grid`` is the grid that ``make_recipe(name, tune=True)`` searches,
+    fixed before any result was seen; its keys are parameters of the recipe's
+    fitted steps (everything after loading and features). ``None`` means the
+    recipe has no grid.
+    """
 
     name: str
     build: Callable[..., Pipeline]
@@ -446,6 +456,7 @@ class Recipe:
     reported: str
     paper_protocol: str
     deep: bool
+    param_grid: Mapping[str, list] | None = field(default=None)
 
     def parameters(self) -> list[str]:
         """Names of the keyword arguments the recipe accepts."""
@@ -463,6 +474,7 @@ RECIPES = {
             "93.9 % accuracy, RAVDESS, random 80/10/10",
             "random-80/10/10",
             deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
         ),
         Recipe(
             "stacked_lstm",
@@ -471,6 +483,10 @@ RECIPES = {
             "95 % accuracy, TESS, random 75/25",
             "random-75/25",
             deep=True,
+            param_grid={
+                "classifier__max_epochs": [50, 100],
+                "classifier__module__dropout": [0.2, 0.5],
+            },
         ),
         Recipe(
             "spectrogram_cnn",
@@ -487,6 +503,7 @@ RECIPES = {
             "53.3 % accuracy, RAVDESS speech (6 classes), split not stated",
             "random-80/20",
             deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
         ),
         Recipe(
             "cnn_transformer",
@@ -495,6 +512,7 @@ RECIPES = {
             "80.46 % accuracy, RAVDESS, hold-out after augmenting",
             "random-80/10/10",
             deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
         ),
         Recipe(
             "svm",
@@ -503,6 +521,10 @@ RECIPES = {
             "baseline; eGeMAPS + SVM: 0.51-0.53 UAR speaker-independent",
             "random-kfold",
             deep=False,
+            param_grid={
+                "classifier__estimator__C": [1.0, 10.0, 100.0],
+                "classifier__estimator__gamma": [0.001, "scale", 0.01],
+            },
         ),
         Recipe(
             "random_forest",
@@ -511,6 +533,10 @@ RECIPES = {
             "baseline",
             "random-kfold",
             deep=False,
+            param_grid={
+                "classifier__max_features": ["sqrt", "log2"],
+                "classifier__min_samples_leaf": [1, 4],
+            },
         ),
     )
 }
@@ -547,7 +573,14 @@ BUDGETS = {
 SHARED_OVERRIDES = frozenset({"device", "max_epochs", "n_jobs", "random_state"})
 
 
-def make_recipe(name: str, *, budget: str = "paper", **overrides) -> Pipeline:
+def make_recipe(
+    name: str,
+    *,
+    budget: str = "paper",
+    tune: bool = False,
+    inner_splits: int = 3,
+    **overrides,
+) -> Pipeline:
     """Build a recipe by name.
 
     Parameters
@@ -556,6 +589,19 @@ def make_recipe(name: str, *, budget: str = "paper", **overrides) -> Pipeline:
         A key of :data:`RECIPES`.
     budget : {"paper", "cpu"}, default="paper"
         Training budget from :data:`BUDGETS`; ``overrides`` take precedence.
+    tune : bool, default=False
+        Choose hyperparameters by an inner speaker-grouped cross-validation
+        on the training data: the recipe's fitted steps (everything after
+        loading and features) become a :class:`~sklearn.model_selection.GridSearchCV`
+        over the recipe's :attr:`Recipe.param_grid`, scored by UAR, with
+        ``inner_splits`` :class:`~sklearn.model_selection.StratifiedGroupKFold`
+        folds, then refit on all the training data with the best setting. The
+        search is the pipeline's ``"search"`` step and needs the training
+        clips' speaker ids: ``fit(paths, y, search__groups=speakers)``
+        (:func:`~sklearn_ser.benchmark.run_benchmark` passes them).
+    inner_splits : int, default=3
+        Speaker-grouped folds of the inner search (``tune=True`` only); the
+        training data needs at least this many speakers.
     **overrides
         Keyword arguments of the recipe function. ``device``, ``max_epochs``,
         ``n_jobs`` and ``random_state`` are passed only to recipes that have
@@ -572,6 +618,11 @@ def make_recipe(name: str, *, budget: str = "paper", **overrides) -> Pipeline:
     >>> pipe = make_recipe("svm", random_state=0, max_epochs=5)
     >>> [name for name, _ in pipe.steps]
     ['load', 'features', 'scale', 'classifier']
+    >>> tuned = make_recipe("svm", tune=True, random_state=0)
+    >>> [name for name, _ in tuned.steps]
+    ['load', 'features', 'search']
+    >>> sorted(tuned.named_steps["search"].param_grid)
+    ['classifier__estimator__C', 'classifier__estimator__gamma']
     """
     if name not in RECIPES:
         raise ValueError(
@@ -582,6 +633,16 @@ def make_recipe(name: str, *, budget: str = "paper", **overrides) -> Pipeline:
             f"Unknown budget {budget!r}; valid budgets: {', '.join(BUDGETS)}."
         )
     recipe = RECIPES[name]
+    if tune and recipe.param_grid is None:
+        tunable = [r.name for r in RECIPES.values() if r.param_grid is not None]
+        raise ValueError(
+            f"Recipe {name!r} has no tuning grid; recipes that can be tuned: "
+            f"{', '.join(tunable)}."
+        )
+    if isinstance(inner_splits, bool) or not isinstance(inner_splits, int):
+        raise TypeError(f"inner_splits must be an integer >= 2; got {inner_splits!r}.")
+    if inner_splits < 2:
+        raise ValueError(f"inner_splits must be >= 2; got {inner_splits}.")
     accepted = set(recipe.parameters())
     unknown = sorted(set(overrides) - accepted - SHARED_OVERRIDES)
     if unknown:
@@ -592,4 +653,63 @@ def make_recipe(name: str, *, budget: str = "paper", **overrides) -> Pipeline:
     settings = {**BUDGETS[budget].get(name, {}), **overrides}
     pipeline_params = {k: v for k, v in settings.items() if "__" in k}
     arguments = {k: v for k, v in settings.items() if "__" not in k and k in accepted}
-    return recipe.build(**arguments).set_params(**pipeline_params)
+    pipeline = recipe.build(**arguments).set_params(**pipeline_params)
+    if not tune:
+        return pipeline
+    return _tuned(
+        pipeline, recipe.param_grid, inner_splits, settings.get("random_state")
+    )
+
+
+def n_stateless_steps(pipeline) -> int:
+    """Number of leading pipeline steps that learn nothing from data.
+
+    These are the steps whose scikit-learn tag ``requires_fit`` is False
+    (:class:`~sklearn_ser.AudioLoader` and the feature transformers), up to
+    the first step that is fitted or is a sampler. Their output on a clip
+    does not depend on the other clips, so it may be computed once for all
+    folds; everything after them must be refit inside each training fold.
+    The final step is never counted.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        A scikit-learn or imbalanced-learn pipeline.
+
+    Returns
+    -------
+    n : int
+
+    Examples
+    --------
+    >>> from sklearn_ser.recipes import make_recipe, n_stateless_steps
+    >>> n_stateless_steps(make_recipe("svm"))  # load, features | scale, svm
+    2
+    """
+    n = 0
+    for _, step in pipeline.steps[:-1]:
+        if (
+            step is not None
+            and step != "passthrough"
+            and (hasattr(step, "fit_resample") or get_tags(step).requires_fit)
+        ):
+            break
+        n += 1
+    return n
+
+
+def _tuned(pipeline: Pipeline, param_grid, inner_splits, random_state) -> Pipeline:
+    """The pipeline with its fitted steps replaced by a grid search over them."""
+    n = n_stateless_steps(pipeline)
+    fitted = clone(pipeline)
+    fitted.steps = [(name, clone(step)) for name, step in pipeline.steps[n:]]
+    search = GridSearchCV(
+        fitted,
+        dict(param_grid),
+        scoring="balanced_accuracy",
+        cv=StratifiedGroupKFold(
+            n_splits=inner_splits, shuffle=True, random_state=random_state
+        ),
+        error_score="raise",
+    )
+    return Pipeline([*pipeline.steps[:n], ("search", search)])

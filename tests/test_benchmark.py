@@ -6,10 +6,13 @@ from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import make_pipeline as make_imb_pipeline
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
-from sklearn_ser.benchmark import _split_stateless_head, run_benchmark
+from sklearn_ser.benchmark import _fingerprint, _split_stateless_head, run_benchmark
+from sklearn_ser.recipes import make_recipe
 
 
 class CountingTransformer(FunctionTransformer):
@@ -236,3 +239,115 @@ def test_deep_classifiers_show_an_epoch_bar_without_changing_the_recipe(capsys):
     assert "lstm fold 1/2" in err and "lstm fold 2/2" in err and "/3 [" in err
     # the user's estimator is not modified
     assert clf.callbacks is None
+
+
+class SplitRecorder(GroupKFold):
+    """An inner CV that records which speakers each inner split saw."""
+
+    seen: list = []
+
+    def split(self, X, y=None, groups=None):
+        SplitRecorder.seen.append(set(groups))
+        return super().split(X, y, groups)
+
+
+@pytest.mark.parametrize("protocol", ["speaker", "random-kfold"])
+def test_a_search_gets_the_training_speakers_under_every_protocol(protocol):
+    X, y, groups = _data()
+    SplitRecorder.seen = []
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        {"logisticregression__C": [0.01, 1.0]},
+        cv=SplitRecorder(n_splits=2),
+    )
+    result = run_benchmark(
+        {"tuned": search}, X, y, groups, protocol=protocol, n_splits=3, progress=False
+    )
+    assert len(SplitRecorder.seen) == 3
+    for seen, fold in zip(SplitRecorder.seen, result.recipes[0].folds, strict=True):
+        assert seen == set(fold.train_speakers)
+        if protocol == "speaker":
+            assert not seen & set(fold.test_speakers)
+        assert fold.best_params["logisticregression__C"] in (0.01, 1.0)
+
+
+def test_a_tuned_recipe_without_speaker_ids_is_refused():
+    X, y, _ = _data()
+    search = GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=GroupKFold(2))
+    with pytest.raises(ValueError, match="'tuned' is tuned by a speaker-grouped"):
+        run_benchmark(
+            {"tuned": search}, X, y, None, protocol="random-kfold", progress=False
+        )
+
+
+def test_train_uar_is_the_score_on_the_training_fold():
+    X, y, groups = _data()
+    result = run_benchmark(
+        {"tree": DecisionTreeClassifier(random_state=0), "dummy": DummyClassifier()},
+        X,
+        y,
+        groups,
+        n_splits=3,
+        progress=False,
+    )
+    tree, dummy = result.recipes
+    assert all(fold.train_uar == 1.0 for fold in tree.folds)
+    assert dummy.mean_std("train_uar") == (pytest.approx(1 / 3), 0.0)
+    assert tree.to_dict()["summary"]["train_uar"]["mean"] == 1.0
+
+
+def test_train_speakers_subsamples_each_training_fold():
+    X, y, groups = _data(n_speakers=6)
+    full = run_benchmark(
+        {"d": DummyClassifier()}, X, y, groups, n_splits=3, progress=False
+    )
+    part = run_benchmark(
+        {"d": DummyClassifier()},
+        X,
+        y,
+        groups,
+        n_splits=3,
+        train_speakers=2,
+        progress=False,
+    )
+    for whole, fold in zip(full.recipes[0].folds, part.recipes[0].folds, strict=True):
+        assert len(fold.train_speakers) == 2
+        assert set(fold.train_speakers) < set(whole.train_speakers)
+        assert fold.n_train == 2 * len(y) // 6
+        assert fold.test_speakers == whole.test_speakers
+    with pytest.raises(ValueError, match="train_speakers=5 but a training fold has 4"):
+        run_benchmark(
+            {"d": DummyClassifier()}, X, y, groups, n_splits=3, train_speakers=5
+        )
+
+
+def test_memory_shares_stateless_steps_across_calls(tmp_path):
+    X, y, groups = _data()
+    CountingTransformer.calls = []
+    recipe = make_pipeline(CountingTransformer(np.abs), LogisticRegression())
+    first = run_benchmark(
+        {"a": recipe}, X, y, groups, n_splits=3, progress=False, memory=tmp_path
+    )
+    second = run_benchmark(
+        {"a": recipe}, X, y, groups, n_splits=2, progress=False, memory=tmp_path
+    )
+    assert CountingTransformer.calls == [len(y)]
+    assert first.recipes[0].feature_time > 0 and second.recipes[0].feature_time >= 0
+    # another parameter value is another key
+    other = make_pipeline(CountingTransformer(np.square), LogisticRegression())
+    run_benchmark({"b": other}, X, y, groups, progress=False, memory=tmp_path)
+    assert CountingTransformer.calls == [len(y), len(y)]
+
+
+def test_memory_notices_an_edited_audio_file(tmp_path):
+    path = tmp_path / "a.wav"
+    path.write_bytes(b"1")
+    before = _fingerprint(np.array([str(path)]))
+    path.write_bytes(b"22")
+    assert _fingerprint(np.array([str(path)])) != before
+
+
+def test_feature_transformers_are_computed_once_in_a_recipe():
+    head, rest = _split_stateless_head(make_recipe("svm"))
+    assert [type(step).__name__ for step in head] == ["AudioLoader", "AcousticStats170"]
+    assert [name for name, _ in rest.steps] == ["scale", "classifier"]

@@ -2,11 +2,17 @@ import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
+from sklearn.model_selection import StratifiedGroupKFold
 
 from sklearn_ser import AudioLoader, AWGNAugmenter
 from sklearn_ser.datasets import make_emotional_speech
 from sklearn_ser.model_selection import PROTOCOLS
-from sklearn_ser.recipes import DEFAULT_BENCHMARK_RECIPES, RECIPES, make_recipe
+from sklearn_ser.recipes import (
+    DEFAULT_BENCHMARK_RECIPES,
+    RECIPES,
+    make_recipe,
+    n_stateless_steps,
+)
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +170,67 @@ def test_balance_oversamples_inside_the_pipeline(name):
         "classifier",
     ]
     assert steps[3][1].random_state == 3
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, recipe in RECIPES.items() if recipe.param_grid]
+)
+def test_tuned_recipe_searches_the_fitted_steps_only(name):
+    plain = make_recipe(name, budget="cpu", random_state=4)
+    tuned = make_recipe(name, budget="cpu", tune=True, random_state=4, inner_splits=4)
+    search = tuned.named_steps["search"]
+    n_head = n_stateless_steps(plain)
+    assert [n for n, _ in tuned.steps] == [n for n, _ in plain.steps[:n_head]] + [
+        "search"
+    ]
+    assert [n for n, _ in search.estimator.steps] == [
+        n for n, _ in plain.steps[n_head:]
+    ]
+    assert search.param_grid == dict(RECIPES[name].param_grid)
+    assert search.scoring == "balanced_accuracy" and search.error_score == "raise"
+    assert isinstance(search.cv, StratifiedGroupKFold)
+    assert (search.cv.n_splits, search.cv.random_state) == (4, 4)
+    # every grid value can be set on the searched steps (skorch's module__*
+    # are virtual parameters, so get_params would not list them)
+    for key, values in search.param_grid.items():
+        for value in values:
+            clone(search.estimator).set_params(**{key: value})
+
+
+def test_tuned_recipe_is_fitted_with_speaker_grouped_inner_folds():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(48, 16000)).astype(np.float32)
+    y = np.tile(["happy", "sad"], 24)
+    groups = np.repeat(["a", "b", "c", "d"], 12)
+    tuned = make_recipe("random_forest", tune=True, n_estimators=5, random_state=0)
+    tuned.steps[0] = ("load", "passthrough")  # waveforms in memory, not paths
+    tuned.fit(X, y, search__groups=groups)
+    assert set(tuned.named_steps["search"].best_params_) == set(
+        RECIPES["random_forest"].param_grid
+    )
+    assert tuned.predict(X[:3]).shape == (3,)
+    with pytest.raises(ValueError, match="groups"):
+        clone(tuned).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"name": "spectrogram_cnn", "tune": True},
+            ValueError,
+            "Recipe 'spectrogram_cnn' has no tuning grid; recipes that can be tuned",
+        ),
+        ({"name": "svm", "tune": True, "inner_splits": 1}, ValueError, "got 1"),
+        ({"name": "svm", "tune": True, "inner_splits": 2.5}, TypeError, "got 2.5"),
+    ],
+)
+def test_bad_tuning_requests(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_recipe(**kwargs)
+
+
+def test_n_stateless_steps_stops_at_the_first_fitted_step_or_sampler():
+    assert n_stateless_steps(make_recipe("svm")) == 2
+    assert n_stateless_steps(make_recipe("cnn_lstm")) == 1  # AWGN sampler next
+    assert n_stateless_steps(make_recipe("conv1d_lstm")) == 2

@@ -25,10 +25,10 @@ import numpy as np
 import scipy.fft
 from joblib import effective_n_jobs
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
 #: Floor of the power before taking logs, as ``librosa.power_to_db``'s ``amin``.
@@ -263,7 +263,11 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def _transform(self, X) -> np.ndarray:
-        check_is_fitted(self)
+        if not hasattr(self, "n_fft_"):
+            # fit learns nothing from the clips but their length, so an unfitted
+            # transformer gives what fitting on X first would (requires_fit=False,
+            # like AudioLoader); cross-validation may share its output.
+            return clone(self).fit(X)._transform(X)
         X = self._waveforms(X, reset=False)
         self._check_length(X.shape[1])
         frontend = SpectralFrontend(
@@ -327,5 +331,6 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags

@@ -10,8 +10,14 @@ get ``atol=1e-3`` dB; zero-crossing rates are counts and match exactly.
 import librosa
 import numpy as np
 import pytest
+from sklearn.utils import get_tags
 
-from sklearn_ser.features import _frontend
+from sklearn_ser.features import (
+    AcousticStats170,
+    MelSpectrogramChunker,
+    MFCCFrames,
+    _frontend,
+)
 from sklearn_ser.features._frontend import (
     FrameGeometry,
     SpectralFrontend,
@@ -208,3 +214,16 @@ def test_map_blocks_covers_every_row_once(monkeypatch, n_rows, n_jobs, block_siz
     map_blocks(func, X, out, n_jobs=n_jobs, row_bytes=160)
     np.testing.assert_array_equal(out, X[:, :3] * 2)
     assert sorted(sizes) == block_sizes
+
+
+@pytest.mark.parametrize("make", [AcousticStats170, MFCCFrames, MelSpectrogramChunker])
+def test_unfitted_transform_equals_fit_then_transform(make):
+    # fit learns nothing from the clips, so the tags say requires_fit=False and
+    # the benchmark computes the features once for all folds.
+    X = np.random.default_rng(0).normal(size=(3, 8000)).astype(np.float32)
+    transformer = make(n_jobs=1)
+    assert get_tags(transformer).requires_fit is False
+    np.testing.assert_array_equal(
+        transformer.transform(X), make(n_jobs=1).fit(X[:1]).transform(X)
+    )
+    assert not hasattr(transformer, "n_features_in_")
