@@ -172,12 +172,12 @@ class BenchmarkResult:
             "",
             "| recipe | "
             + " | ".join(title for _, title in METRICS)
-            + " | features s | fit s/fold | predict s/fold | device |",
-            "|---" * (len(METRICS) + 5) + "|",
+            + " | train UAR | features s | fit s/fold | predict s/fold | device |",
+            "|---" * (len(METRICS) + 6) + "|",
         ]
         for result in self.recipes:
             cells = [result.recipe]
-            for metric, _ in METRICS:
+            for metric in [metric for metric, _ in METRICS] + ["train_uar"]:
                 mean, std = result.mean_std(metric)
                 cells.append(f"{mean:.3f} ± {std:.3f}")
             cells.append(f"{result.feature_time:.1f}")
@@ -370,11 +370,13 @@ def run_benchmark(
     split_recipes = {name: _split_stateless_head(r) for name, r in recipes.items()}
     for name, (_, rest) in split_recipes.items():
         _check_validation_split(name, rest, protocol)
-        if isinstance(rest, _SEARCHES) and not has_speakers:
-            raise ValueError(
-                f"Recipe {name!r} is tuned by a speaker-grouped inner search and "
-                "needs speaker ids, but groups is None."
-            )
+        if isinstance(rest, _SEARCHES):
+            if not has_speakers:
+                raise ValueError(
+                    f"Recipe {name!r} is tuned by a speaker-grouped inner search "
+                    "and needs speaker ids, but groups is None."
+                )
+            _check_inner_splits(name, rest, splits, groups)
 
     start = time.perf_counter()
     cache = _StatelessCache(paths, memory)
@@ -432,6 +434,37 @@ def run_benchmark(
         recipes=results,
         elapsed=time.perf_counter() - start,
     )
+
+
+def _check_inner_splits(name, search, splits, groups) -> None:
+    """Refuse a search whose inner folds outnumber a training fold's speakers.
+
+    Parameters
+    ----------
+    name : str
+        Recipe name, for the message.
+    search : GridSearchCV or RandomizedSearchCV
+        The tuned recipe's search (its ``cv`` is grouped by speaker).
+    splits : list of (train, test) index arrays
+        The outer splits.
+    groups : ndarray of shape (n_clips,)
+        Speaker ids.
+
+    Raises
+    ------
+    ValueError
+        If some training fold has fewer speakers than the search has folds.
+    """
+    n_inner = getattr(search.cv, "n_splits", None)
+    if n_inner is None:
+        return
+    fewest = min(len(set(groups[train])) for train, _ in splits)
+    if fewest < n_inner:
+        raise ValueError(
+            f"Recipe {name!r} is tuned with {n_inner} speaker-grouped inner folds, "
+            f"but a training fold has only {fewest} speaker(s). Use fewer outer "
+            "folds or a smaller inner_splits, or do not tune on this corpus."
+        )
 
 
 def _split_stateless_head(recipe):

@@ -80,6 +80,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="output folder (default: %(default)s)",
     )
     bench.add_argument(
+        "--cache-dir",
+        default=None,
+        help="folder that keeps the loaded audio and features between runs "
+        "(default: none; recomputed every run)",
+    )
+    bench.add_argument(
         "--quiet", action="store_true", help="no progress bars, only the table"
     )
     bench.set_defaults(run=_run_benchmark)
@@ -146,6 +152,12 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         help="torch intra-op threads (default: %(default)s; more threads "
         "oversubscribe small CPUs and can run slower)",
     )
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="choose each recipe's hyperparameters by a grid search with "
+        "speaker-grouped inner folds on the training data (needs speaker ids)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
@@ -199,7 +211,8 @@ def _make_recipes(names, args) -> dict:
     overrides = _recipe_overrides(args)
     try:
         return {
-            name: make_recipe(name, budget=args.budget, **overrides) for name in names
+            name: make_recipe(name, budget=args.budget, tune=args.tune, **overrides)
+            for name in names
         }
     except ValueError as exc:
         raise UserError(str(exc)) from None
@@ -248,6 +261,7 @@ def _run_benchmark(args) -> int:
     recipes = _make_recipes(names, args)  # checks every option before any data work
     start = time.perf_counter()
     data = _load_dataset(args, out)
+    _check_speakers_for_tuning(args, data)
     for protocol in by_protocol:
         if data.groups is None and get_protocol(protocol).speaker_independent:
             raise UserError(
@@ -256,7 +270,9 @@ def _run_benchmark(args) -> int:
                 "such as random-kfold"
             )
         try:
-            get_protocol(protocol).make_cv(data.groups, n_splits=args.folds)
+            cv = get_protocol(protocol).make_cv(data.groups, n_splits=args.folds)
+            if args.tune:
+                _check_tuning(cv, data, {n: recipes[n] for n in by_protocol[protocol]})
         except (ValueError, TypeError) as exc:
             raise UserError(
                 f"protocol {protocol!r} is impossible here: {exc}"
@@ -274,6 +290,7 @@ def _run_benchmark(args) -> int:
             random_state=args.seed,
             corpus=corpus,
             progress=not args.quiet,
+            memory=args.cache_dir,
         )
         folder = out if len(by_protocol) == 1 else out / protocol.replace("/", "-")
         written = result.save(folder)
@@ -284,12 +301,33 @@ def _run_benchmark(args) -> int:
     return 0
 
 
+def _check_tuning(cv, data, recipes) -> None:
+    """Every training fold must hold as many speakers as the inner search has folds."""
+    import numpy as np
+
+    from .benchmark import _check_inner_splits
+
+    groups = np.asarray(data.groups, dtype=object).astype(str)
+    splits = list(cv.split(np.zeros((len(groups), 1)), data.target, groups))
+    for name, recipe in recipes.items():
+        _check_inner_splits(name, recipe.named_steps["search"], splits, groups)
+
+
+def _check_speakers_for_tuning(args, data) -> None:
+    if args.tune and data.groups is None:
+        raise UserError(
+            f"--tune needs speaker ids for its inner folds, and the {args.dataset} "
+            "corpus has none: pass --speaker-pattern"
+        )
+
+
 def _corpus_name(args, data) -> str:
     if args.dataset == "synthetic":
         name = f"synthetic (make_emotional_speech, random_state={args.seed})"
     else:
         name = f"{args.dataset} ({args.root})"
-    return f"{name}; {args.budget} budget"
+    tuned = ", tuned by speaker-grouped inner CV" if args.tune else ""
+    return f"{name}; {args.budget} budget{tuned}"
 
 
 def _run_train(args) -> int:
@@ -299,8 +337,10 @@ def _run_train(args) -> int:
     out = Path(args.out)
     model = _make_recipes([name], args)[name]
     data = _load_dataset(args, out.parent)
+    _check_speakers_for_tuning(args, data)
+    fit_params = {"search__groups": data.groups} if args.tune else {}
     start = time.perf_counter()
-    model.fit(data.paths, data.target)
+    model.fit(data.paths, data.target, **fit_params)
     elapsed = time.perf_counter() - start
     save_model(
         model,

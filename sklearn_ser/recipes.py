@@ -484,7 +484,7 @@ RECIPES = {
             "random-75/25",
             deep=True,
             param_grid={
-                "classifier__max_epochs": [50, 100],
+                "classifier__max_epochs": [50, 200],
                 "classifier__module__dropout": [0.2, 0.5],
             },
         ),

@@ -73,6 +73,10 @@ def test_recipes_lists_every_recipe(capsys):
             "--root is not used with --dataset synthetic",
         ),
         (["train", "--recipe", "nope", "--out", "m.sser"], "unknown recipe(s) 'nope'"),
+        (
+            ["benchmark", "--tune", "--recipes", "svm,spectrogram_cnn"],
+            "Recipe 'spectrogram_cnn' has no tuning grid",
+        ),
     ],
 )
 def test_user_mistakes_end_in_one_line(capsys, argv, match):
@@ -233,3 +237,76 @@ def test_benchmark_paper_protocol_groups_recipes_by_protocol(
     assert (out / "random-75-25" / "results.md").is_file()
     table = (out / "random-75-25" / "results.md").read_text()
     assert "speaker-dependent" in table
+
+
+def test_tuning_needs_speaker_ids(capsys, tmp_path):
+    for label in ("happy", "sad"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "a.wav").write_bytes(b"")
+    root = str(tmp_path)
+    for command in (
+        ["benchmark", "--protocol", "random-kfold", "--tune"],
+        ["train", "--recipe", "svm", "--tune", "--out", str(tmp_path / "m.sser")],
+    ):
+        _one_line_error(
+            capsys,
+            [*command, "--dataset", "folder", "--root", root],
+            "--tune needs speaker ids for its inner folds",
+        )
+
+
+def test_tuning_needs_enough_training_speakers(capsys, corpus_dir):
+    # 4 speakers in 2 folds leave 2 training speakers for 3 inner folds
+    _one_line_error(
+        capsys,
+        [
+            "benchmark",
+            "--dataset",
+            "ravdess",
+            "--root",
+            str(corpus_dir),
+            "--recipes",
+            "svm",
+            "--folds",
+            "2",
+            "--tune",
+        ],
+        "tuned with 3 speaker-grouped inner folds, but a training fold has only 2",
+    )
+
+
+@pytest.mark.slow
+def test_tuned_benchmark_and_train_with_a_feature_cache(capsys, corpus_dir, tmp_path):
+    out, cache = tmp_path / "tuned", tmp_path / "cache"
+    argv = [
+        "benchmark",
+        "--dataset",
+        "ravdess",
+        "--root",
+        str(corpus_dir),
+        "--recipes",
+        "random_forest",
+        "--protocol",
+        "random-kfold",
+        "--folds",
+        "2",
+        "--tune",
+        "--cache-dir",
+        str(cache),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert "tuned by speaker-grouped inner CV" in results["corpus"]
+    for fold in results["recipes"][0]["folds"]:
+        assert set(fold["best_params"]) == {
+            "classifier__max_features",
+            "classifier__min_samples_leaf",
+        }
+    assert any(cache.rglob("output.pkl"))
+    model = tmp_path / "rf.sser"
+    train = ["train", "--recipe", "random_forest", "--tune", "--out", str(model)]
+    assert main([*train, "--dataset", "ravdess", "--root", str(corpus_dir)]) == 0
+    assert model.is_file()
