@@ -12,7 +12,7 @@ speaker-independent score grows with data. Each run's JSON and figures go to
 
 Usage::
 
-    python benchmarks/reproduce.py --quick   # CPU budget, tuned rows: ~45 min, 2 cores
+    python benchmarks/reproduce.py --quick   # CPU budget, tuned rows: ~35 min, 2 cores
     python benchmarks/reproduce.py           # paper budget, meant for a GPU
     python benchmarks/reproduce.py --quick --recipes svm,stacked_lstm:paper
 
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     tasks = _tasks(args, datasets)
     found = _cached_runs(tasks, datasets, args)
+    args.n_cached = len(found)
     todo = [task for task in tasks if task not in found]
     print(
         f"{len(tasks)} benchmark runs, {len(found)} from the cache; running "
@@ -577,7 +578,10 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
         f"- Date: {now:%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine}; torch with 1 intra-op thread per process, "
         f"{args.jobs} process(es)",
-        f"- Total time: {elapsed / 60:.1f} min (features and all folds)",
+        f"- Time: {sum(r.elapsed for r in found.values()) / 60:.1f} min of "
+        f"benchmark runs (features and all folds, summed over the {len(found)} "
+        f"runs; {args.n_cached} of them read back from the cache of an earlier "
+        f"call); this call took {elapsed / 60:.1f} min",
         f"- Seed: random_state={SEED} for every split and every model",
         "- Rows marked *tuned* chose their hyperparameters by a grid search "
         f"with {INNER_SPLITS} speaker-grouped inner folds on each outer training "
@@ -625,6 +629,7 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
         if chosen:
             lines += ["What the inner searches chose, per outer fold:", "", *chosen, ""]
     lines += _explanation(args, found)
+    lines += _not_run(rows)
     if skipped:
         lines += ["## Skipped corpora", "", *(f"- {m}" for m in skipped), ""]
     lines += ["## What we changed or assumed", ""]
@@ -665,6 +670,31 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _not_run(rows) -> list[str]:
+    """The registered recipes this invocation left out, with their papers' claims."""
+    missing = [name for name in RECIPES if name not in {row.recipe for row in rows}]
+    if not missing:
+        return []
+    return [
+        "## Not run in this invocation",
+        "",
+        "These recipes were not part of the command above, so this page has no "
+        "number of ours for them. `python benchmarks/bench_classifiers.py` "
+        "measures what one epoch of each network costs on a machine; the "
+        "papers' budgets need a GPU (`python benchmarks/reproduce.py`, or "
+        "`--recipes name:paper`).",
+        "",
+        "| recipe | paper reports | paper protocol |",
+        "|---|---|---|",
+        *(
+            f"| {name} ({RECIPES[name].summary}) | {RECIPES[name].reported} | "
+            f"{RECIPES[name].paper_protocol} |"
+            for name in missing
+        ),
+        "",
+    ]
 
 
 def _explanation(args, found) -> list[str]:
