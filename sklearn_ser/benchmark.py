@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .model_selection import Protocol, get_protocol
-from .recipes import n_stateless_steps
+from .recipes import _steps_from, n_stateless_steps
 
 __all__ = ["BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]
 
@@ -479,12 +479,9 @@ def _split_stateless_head(recipe):
         return [], recipe
     n_head = n_stateless_steps(recipe)
     head = [step for _, step in steps[:n_head] if step not in (None, "passthrough")]
-    rest_steps = steps[n_head:]
-    if len(rest_steps) == 1:
-        return head, rest_steps[0][1]
-    rest = clone(recipe)
-    rest.steps = [(name, clone(step)) for name, step in rest_steps]
-    return head, rest
+    if n_head == len(steps) - 1:
+        return head, steps[-1][1]
+    return head, _steps_from(recipe, n_head)
 
 
 def _subsample_speakers(splits, groups, n_speakers: int, random_state):

@@ -698,13 +698,18 @@ def n_stateless_steps(pipeline) -> int:
     return n
 
 
+def _steps_from(pipeline, n: int):
+    """A clone of ``pipeline`` that holds clones of its steps from the ``n``-th on."""
+    tail = clone(pipeline)
+    tail.steps = [(name, clone(step)) for name, step in pipeline.steps[n:]]
+    return tail
+
+
 def _tuned(pipeline: Pipeline, param_grid, inner_splits, random_state) -> Pipeline:
     """The pipeline with its fitted steps replaced by a grid search over them."""
     n = n_stateless_steps(pipeline)
-    fitted = clone(pipeline)
-    fitted.steps = [(name, clone(step)) for name, step in pipeline.steps[n:]]
     search = GridSearchCV(
-        fitted,
+        _steps_from(pipeline, n),
         dict(param_grid),
         scoring="balanced_accuracy",
         cv=StratifiedGroupKFold(
