@@ -157,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No corpus found below {args.data}; nothing to report.", file=sys.stderr)
         return 1
     tasks = _tasks(args, datasets)
-    found = _cached_runs(tasks, datasets, args)
+    sources = _library_sources()
+    cache = {task: _cache_path(task, datasets, args.out, sources) for task in tasks}
+    found = {task: joblib.load(path) for task, path in cache.items() if path.is_file()}
     args.n_cached = len(found)
     todo = [task for task in tasks if task not in found]
     print(
@@ -169,9 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         delayed(_run)(task, datasets[task.corpus][1:], args.out) for task in todo
     )
     for task, result in zip(todo, results, strict=True):
-        path = _cache_path(task, datasets, args.out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(result, path)
+        cache[task].parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(result, cache[task])
         found[task] = result
     elapsed = time.perf_counter() - start
     command = "python benchmarks/reproduce.py " + " ".join(
@@ -304,9 +305,7 @@ def _tasks(args, datasets) -> list[Task]:
             # speakers; TESS has two speakers in all.
             if row.tuned and n_speakers <= INNER_SPLITS:
                 continue
-            paper = RECIPES[row.recipe].paper_protocol
-            tasks.append(Task(key, row, paper, n_splits=args.folds_random))
-            tasks.append(Task(key, row, "speaker"))
+            tasks += _paper_and_speaker_tasks(key, row, args.folds_random)
     if args.curve and "ravdess" in datasets:
         for name in CURVE_RECIPES:
             row = Row(name, args.budget)
@@ -319,6 +318,15 @@ def _tasks(args, datasets) -> list[Task]:
             tasks += [Task("ravdess", row, "speaker") for row in (plain, swapped)]
     # Each run once, longest first, so that parallel processes finish together.
     return sorted(dict.fromkeys(tasks), key=_expected_cost, reverse=True)
+
+
+def _paper_and_speaker_tasks(corpus_key, row: Row, folds_random) -> tuple[Task, Task]:
+    """A table row's two runs: its paper's random protocol and speaker-independent."""
+    paper = RECIPES[row.recipe].paper_protocol
+    return (
+        Task(corpus_key, row, paper, n_splits=folds_random),
+        Task(corpus_key, row, "speaker"),
+    )
 
 
 def _feature_swaps(budget) -> list[tuple[Row, Row]]:
@@ -346,26 +354,21 @@ def _expected_cost(task: Task) -> float:
     return cost
 
 
-def _cache_path(task: Task, datasets, out: Path) -> Path:
+def _library_sources() -> list[bytes]:
+    """Every source file of sklearn_ser, for the cache key."""
+    library = Path(sklearn_ser.__file__).parent
+    return [path.read_bytes() for path in sorted(library.rglob("*.py"))]
+
+
+def _cache_path(task: Task, datasets, out: Path, sources) -> Path:
     """Where a finished run is kept: keyed by the task, the clips and the library.
 
-    The library key hashes every source file of sklearn_ser, so a changed
-    library recomputes everything; delete ``--out`` to recompute anyway.
+    The key includes every source file of sklearn_ser, so a changed library
+    recomputes everything; delete ``--out`` to recompute anyway.
     """
     data = datasets[task.corpus][1]
-    library = Path(sklearn_ser.__file__).parent
-    sources = [path.read_bytes() for path in sorted(library.rglob("*.py"))]
     key = joblib.hash((repr(task), data.paths, data.target, data.groups, sources, SEED))
     return out / "run-cache" / f"{key}.joblib"
-
-
-def _cached_runs(tasks, datasets, args) -> dict:
-    found = {}
-    for task in tasks:
-        path = _cache_path(task, datasets, args.out)
-        if path.is_file():
-            found[task] = joblib.load(path)
-    return found
 
 
 def _run(task: Task, corpus_data, out: Path) -> BenchmarkResult:
@@ -416,10 +419,10 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
     ]
     for row in rows:
         recipe = RECIPES[row.recipe]
-        paper = found.get(
-            Task(corpus_key, row, recipe.paper_protocol, n_splits=folds_random)
+        paper, speaker = (
+            found.get(task)
+            for task in _paper_and_speaker_tasks(corpus_key, row, folds_random)
         )
-        speaker = found.get(Task(corpus_key, row, "speaker"))
         if paper is None or speaker is None:
             continue
         p, s = paper.recipes[0], speaker.recipes[0]
@@ -445,11 +448,7 @@ def _chosen(corpus_key, rows, found, folds_random) -> list[str]:
     """What each tuned row's inner search chose, fold by fold."""
     lines = []
     for row in (row for row in rows if row.tuned):
-        paper = RECIPES[row.recipe].paper_protocol
-        for task in (
-            Task(corpus_key, row, paper, n_splits=folds_random),
-            Task(corpus_key, row, "speaker"),
-        ):
+        for task in _paper_and_speaker_tasks(corpus_key, row, folds_random):
             result = found.get(task)
             if result is None:
                 continue
