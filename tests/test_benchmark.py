@@ -319,6 +319,11 @@ def test_train_speakers_subsamples_each_training_fold():
         run_benchmark(
             {"d": DummyClassifier()}, X, y, groups, n_splits=3, train_speakers=5
         )
+    message = "train_speakers must be an integer >= 1; got 2.5"
+    with pytest.raises(TypeError, match=message):
+        run_benchmark(
+            {"d": DummyClassifier()}, X, y, groups, n_splits=3, train_speakers=2.5
+        )
 
 
 def test_memory_shares_stateless_steps_across_calls(tmp_path):

@@ -35,6 +35,19 @@ def test_bad_recipe_lists_are_refused(reproduce, capsys, recipes, message):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--jobs", "0"], "--jobs must be >= 1; got 0"),
+        (["--folds-random", "1"], "--folds-random must be >= 2; got 1"),
+    ],
+)
+def test_bad_numbers_are_refused(reproduce, capsys, argv, message):
+    with pytest.raises(SystemExit):
+        reproduce._parse(argv)
+    assert message in capsys.readouterr().err
+
+
 def test_rows_carry_their_budget(reproduce):
     args = reproduce._parse(["--quick", "--recipes", "svm,stacked_lstm:paper"])
     assert [(r.recipe, r.budget) for r in args.rows] == [
