@@ -12,7 +12,7 @@ speaker-independent score grows with data. Each run's JSON and figures go to
 
 Usage::
 
-    python benchmarks/reproduce.py --quick   # CPU budget, tuned rows: ~35 min, 2 cores
+    python benchmarks/reproduce.py --quick   # CPU budget, every recipe: hours, 2 cores
     python benchmarks/reproduce.py           # paper budget, meant for a GPU
     python benchmarks/reproduce.py --quick --recipes svm,stacked_lstm:paper
 
@@ -37,6 +37,7 @@ import joblib
 import numpy as np
 import torch
 from joblib import Parallel, delayed
+from sklearn.model_selection import ParameterGrid
 
 import sklearn_ser
 from sklearn_ser.benchmark import BenchmarkResult, RecipeResult, run_benchmark
@@ -47,7 +48,9 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_REPORT = REPO / "docs" / "reproduction.md"
 CURVE_FIGURE = "_static/reproduction_speaker_curve.png"
-QUICK_RECIPES = ("svm", "random_forest", "stacked_lstm", "conv1d_lstm")
+#: The recipes that --quick gives tuned rows: tuning costs 7 fits per fold,
+#: which the three spectrogram and MFCC-map networks cannot afford on a CPU.
+QUICK_TUNED = ("svm", "random_forest", "stacked_lstm", "conv1d_lstm")
 CURVE_RECIPES = ("svm", "stacked_lstm", "conv1d_lstm")
 #: The deep curve recipes are also trained for this many times their epochs.
 EPOCHS_FACTOR = 4
@@ -167,10 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(todo)} on {args.jobs} process(es).",
         file=sys.stderr,
     )
-    results = Parallel(n_jobs=args.jobs, batch_size=1, verbose=10)(
-        delayed(_run)(task, datasets[task.corpus][1:], args.out) for task in todo
-    )
-    for task, result in zip(todo, results, strict=True):
+    # Each run is cached as soon as it ends, so an interrupted call loses
+    # only the runs in progress.
+    results = Parallel(
+        n_jobs=args.jobs, batch_size=1, verbose=10, return_as="generator_unordered"
+    )(delayed(_run)(task, datasets[task.corpus][1:], args.out) for task in todo)
+    for task, result in results:
         cache[task].parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(result, cache[task])
         found[task] = result
@@ -191,21 +196,32 @@ def _parse(argv):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="CPU budget, tuned rows, and only the recipes that fit 2 CPU cores: "
-        + ", ".join(QUICK_RECIPES),
+        help="CPU budget for every recipe, and tuned rows for "
+        + ", ".join(QUICK_TUNED),
     )
     parser.add_argument(
         "--recipes",
         default=None,
         help="comma-separated recipe names, each optionally with :cpu or :paper "
-        "(default: all, or the quick set)",
+        "(default: all)",
     )
     parser.add_argument(
         "--tune",
-        action=argparse.BooleanOptionalAction,
+        nargs="?",
+        const="all",
         default=None,
-        help="also run each recipe with a grid tuned by inner speaker-grouped CV "
-        "(default: on with --quick, off otherwise)",
+        metavar="RECIPES",
+        help="also run these recipes (comma-separated; alone: every requested "
+        "recipe with a grid) with hyperparameters tuned by inner speaker-grouped "
+        "CV, at the run's budget; names that --recipes does not request are "
+        "ignored (default: " + ",".join(QUICK_TUNED) + " with --quick, none otherwise)",
+    )
+    parser.add_argument(
+        "--no-tune",
+        action="store_const",
+        const="",
+        dest="tune",
+        help="no tuned rows",
     )
     parser.add_argument(
         "--curve",
@@ -253,18 +269,19 @@ def _parse(argv):
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1; got {args.jobs}")
     if args.tune is None:
-        args.tune = args.quick
+        args.tune = ",".join(QUICK_TUNED) if args.quick else ""
     args.budget = "cpu" if args.quick else "paper"
     try:
-        args.rows = _rows(args.recipes, args.budget, args.quick)
+        args.rows = _rows(args.recipes, args.budget)
+        args.tuned = _tuned(args.tune, args.rows)
     except ValueError as exc:
         parser.error(str(exc))
     return args
 
 
-def _rows(text: str | None, budget: str, quick: bool) -> list[Row]:
+def _rows(text: str | None, budget: str) -> list[Row]:
     if text is None:
-        return [Row(name, budget) for name in (QUICK_RECIPES if quick else RECIPES)]
+        return [Row(name, budget) for name in RECIPES]
     rows = []
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, own_budget = item.partition(":")
@@ -283,16 +300,30 @@ def _rows(text: str | None, budget: str, quick: bool) -> list[Row]:
     return rows
 
 
+def _tuned(text: str, rows: list[Row]) -> tuple[str, ...]:
+    """The recipes of ``--tune`` (``all``: every requested recipe with a grid)."""
+    requested = dict.fromkeys(row.recipe for row in rows)
+    if text == "all":
+        return tuple(name for name in requested if RECIPES[name].param_grid)
+    names = tuple(filter(None, (part.strip() for part in text.split(","))))
+    for name in names:
+        if name not in RECIPES:
+            raise ValueError(
+                f"unknown recipe {name!r} in --tune; valid recipes: "
+                + ", ".join(RECIPES)
+            )
+        if RECIPES[name].param_grid is None:
+            raise ValueError(f"--tune: recipe {name!r} has no grid to tune")
+    return tuple(name for name in names if name in requested)
+
+
 def _all_rows(args) -> list[Row]:
-    """The requested rows, plus their tuned variants at the run's budget."""
-    rows = list(args.rows)
-    if args.tune:
-        rows += [
-            Row(row.recipe, row.budget, tuned=True)
-            for row in args.rows
-            if RECIPES[row.recipe].param_grid is not None and row.budget == args.budget
-        ]
-    return rows
+    """The requested rows, plus tuned variants at the run's budget."""
+    return list(args.rows) + [
+        Row(row.recipe, row.budget, tuned=True)
+        for row in args.rows
+        if row.recipe in args.tuned and row.budget == args.budget
+    ]
 
 
 def _tasks(args, datasets) -> list[Task]:
@@ -345,13 +376,30 @@ def _curve_sizes() -> tuple[int, ...]:
     return (2, 4, 6, 8)
 
 
+#: Rough seconds per RAVDESS fold with 2 jobs on the 2-core machine behind
+#: docs/reproduction.md (measured for cnn_lstm and stacked_lstm, estimated
+#: from one-epoch timings for the others); only used to start the longest
+#: runs first.
+FOLD_SECONDS = {
+    "cpu": {"cnn_lstm": 500, "spectrogram_cnn": 400, "cnn_transformer": 150},
+    "paper": {"stacked_lstm": 150},
+}
+
+
 def _expected_cost(task: Task) -> float:
     deep = RECIPES[task.row.recipe].deep
-    cost = (30.0 if task.row.budget == "paper" else 3.0) if deep else 1.0
-    cost *= (7.0 if task.row.tuned else 1.0) * task.row.epochs_factor
+    default = (1000.0 if task.row.budget == "paper" else 12.0) if deep else 3.0
+    cost = FOLD_SECONDS[task.row.budget].get(task.row.recipe, default)
+    cost *= _fits_per_tuned_fold(task.row.recipe) if task.row.tuned else 1
+    cost *= task.row.epochs_factor
     if task.train_speakers:
         cost *= task.train_speakers / 10
     return cost
+
+
+def _fits_per_tuned_fold(name: str) -> int:
+    """A tuned fold's fits: every grid point on every inner fold, plus the refit."""
+    return len(ParameterGrid(RECIPES[name].param_grid)) * INNER_SPLITS + 1
 
 
 def _library_sources() -> list[bytes]:
@@ -371,8 +419,8 @@ def _cache_path(task: Task, datasets, out: Path, sources) -> Path:
     return out / "run-cache" / f"{key}.joblib"
 
 
-def _run(task: Task, corpus_data, out: Path) -> BenchmarkResult:
-    """Run one task (in a worker process); save and return its result."""
+def _run(task: Task, corpus_data, out: Path) -> tuple[Task, BenchmarkResult]:
+    """Run one task (in a worker process); save and return it with its result."""
     torch.set_num_threads(1)
     data, root = corpus_data
     result = run_benchmark(
@@ -389,7 +437,7 @@ def _run(task: Task, corpus_data, out: Path) -> BenchmarkResult:
         train_speakers=task.train_speakers,
     )
     result.save(out / task.folder)
-    return result
+    return task, result
 
 
 def _ms(result: RecipeResult, metric: str) -> str:
@@ -589,10 +637,23 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
         "Test folds never influence a choice. All other rows use fixed "
         "settings: the paper's (the recipe's defaults) or the budget's.",
     ]
+    untuned = [
+        name
+        for name in dict.fromkeys(row.recipe for row in rows)
+        if RECIPES[name].param_grid and name not in args.tuned
+    ]
+    if untuned:
+        costs = ", ".join(f"{n} ({_fits_per_tuned_fold(n)} fits)" for n in untuned)
+        lines.append(
+            "- Not tuned in this run, to save time, though they have a grid "
+            f"(tuning multiplies the fits per fold): {costs}. Their rows use fixed "
+            "settings only."
+        )
     if "cpu" in budgets:
         lines.append(
             "- Budget **cpu** (`BUDGETS['cpu']`: fewer epochs, 16 kHz audio, "
-            "smaller recurrent layers): those deep rows are **not** reproductions "
+            "smaller recurrent layers, coarser log-mel spectrograms; the values "
+            "are listed per recipe below): those deep rows are **not** reproductions "
             "of the papers; they show what a CPU-sized version of each system "
             "does. Budget **paper** rows use each paper's own settings."
         )
@@ -617,7 +678,7 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
             *_table(key, rows, found, args.folds_random),
             "",
         ]
-        if len(set(datasets[key][1].groups)) <= INNER_SPLITS and args.tune:
+        if len(set(datasets[key][1].groups)) <= INNER_SPLITS and args.tuned:
             lines += [
                 f"No tuned rows: with {len(set(datasets[key][1].groups))} speakers, "
                 f"a training fold cannot hold {INNER_SPLITS} speaker-grouped inner "
@@ -647,7 +708,7 @@ def _report(command, args, datasets, found, elapsed, skipped) -> str:
             settings = ", ".join(f"`{k}={v!r}`" for k, v in overrides.items())
             lines.append(f"- CPU budget values: {settings}.")
         grid = RECIPES[name].param_grid
-        if grid and args.tune:
+        if grid and name in args.tuned:
             values = "; ".join(f"`{k}` in {list(v)}" for k, v in grid.items())
             lines.append(f"- Tuning grid: {values}.")
         lines.append("")

@@ -144,6 +144,13 @@ def test_cpu_budget_shrinks_deep_recipes_and_overrides_win():
         ].max_epochs
         == 3
     )
+    # the spectrogram CNNs keep their layers and read a coarser log-mel
+    for name in ("cnn_lstm", "spectrogram_cnn"):
+        features = make_recipe(name, budget="cpu").named_steps["features"]
+        assert (features.n_mels, features.hop_length, features.sr) == (64, 256, 16000)
+    ensemble = make_recipe("spectrogram_cnn", budget="cpu").named_steps["classifier"]
+    assert len(ensemble.estimators) == 2
+    assert {member.max_epochs for _, member in ensemble.estimators} == {10}
     # the paper budget is each recipe's own defaults
     paper = dict(make_recipe("conv1d_lstm", budget="paper").steps)
     assert paper["classifier"].max_epochs == 50 and paper["load"].sr == 22050

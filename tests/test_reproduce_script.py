@@ -22,27 +22,21 @@ def reproduce():
 
 
 @pytest.mark.parametrize(
-    "recipes, message",
-    [
-        ("svm,nope", "unknown recipe 'nope'"),
-        ("svm:gpu", "unknown budget 'gpu' in 'svm:gpu'"),
-        (",", "--recipes names no recipe"),
-    ],
-)
-def test_bad_recipe_lists_are_refused(reproduce, capsys, recipes, message):
-    with pytest.raises(SystemExit):
-        reproduce._parse(["--recipes", recipes])
-    assert message in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
     "argv, message",
     [
+        (["--recipes", "svm,nope"], "unknown recipe 'nope'"),
+        (["--recipes", "svm:gpu"], "unknown budget 'gpu' in 'svm:gpu'"),
+        (["--recipes", ","], "--recipes names no recipe"),
         (["--jobs", "0"], "--jobs must be >= 1; got 0"),
         (["--folds-random", "1"], "--folds-random must be >= 2; got 1"),
+        (["--tune", "nope"], "unknown recipe 'nope' in --tune"),
+        (
+            ["--tune", "spectrogram_cnn"],
+            "--tune: recipe 'spectrogram_cnn' has no grid to tune",
+        ),
     ],
 )
-def test_bad_numbers_are_refused(reproduce, capsys, argv, message):
+def test_bad_arguments_are_refused(reproduce, capsys, argv, message):
     with pytest.raises(SystemExit):
         reproduce._parse(argv)
     assert message in capsys.readouterr().err
@@ -62,8 +56,30 @@ def test_rows_carry_their_budget(reproduce):
     ]
 
 
+def test_quick_tunes_only_the_recipes_whose_tuning_fits_a_cpu(reproduce):
+    args = reproduce._parse(["--quick"])
+    assert [row.recipe for row in args.rows] == list(reproduce.RECIPES)
+    tuned = [row.recipe for row in reproduce._all_rows(args) if row.tuned]
+    assert tuned == ["stacked_lstm", "conv1d_lstm", "svm", "random_forest"]
+
+
+@pytest.mark.parametrize(
+    "argv, tuned",
+    [
+        (["--tune"], ["cnn_lstm", "svm"]),  # every requested recipe with a grid
+        (["--tune", "svm"], ["svm"]),
+        (["--tune", "svm,conv1d_lstm"], ["svm"]),  # conv1d_lstm not requested
+        (["--quick", "--no-tune"], []),
+        ([], []),  # the paper budget tunes nothing unless asked
+    ],
+)
+def test_tune_names_the_tuned_recipes(reproduce, argv, tuned):
+    args = reproduce._parse([*argv, "--recipes", "cnn_lstm,spectrogram_cnn,svm"])
+    assert [row.recipe for row in reproduce._all_rows(args) if row.tuned] == tuned
+
+
 @pytest.mark.slow
-def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch):
+def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch, capsys):
     make_emotional_speech(
         n_speakers=12,
         n_clips_per_emotion=2,
@@ -84,3 +100,11 @@ def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch):
     assert "| svm (cpu) | 0." in text.split("Learning curve")[1]
     assert (report.parent / reproduce.CURVE_FIGURE).stat().st_size > 0
     assert any((tmp_path / "out" / "ravdess").rglob("results.json"))
+    # a second call reads every run back from the cache and writes the same page
+    n_runs = len(list((tmp_path / "out" / "run-cache").glob("*.joblib")))
+    capsys.readouterr()
+    assert reproduce.main([*argv, "--report", str(report)]) == 0
+    cached = f"{n_runs} benchmark runs, {n_runs} from the cache"
+    assert cached in capsys.readouterr().err
+    again = report.read_text()
+    assert again.split("## RAVDESS")[1] == text.split("## RAVDESS")[1]
