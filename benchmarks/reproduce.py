@@ -55,6 +55,8 @@ CURVE_RECIPES = ("svm", "stacked_lstm", "conv1d_lstm")
 #: The deep curve recipes are also trained for this many times their epochs.
 EPOCHS_FACTOR = 4
 INNER_SPLITS = 3
+#: A row whose train UAR is below this multiple of chance is flagged as unfitted.
+UNFITTED_FACTOR = 2.0
 SEED = 0
 
 
@@ -483,13 +485,26 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
             f"**{_ms(s, 'uar')}**",
             _ms(s, "macro_f1"),
             _ms(s, "accuracy"),
-            _ms(s, "train_uar"),
+            _ms(s, "train_uar") + (" †" if _not_fitted(s) else ""),
             _epochs(row),
             f"{p.mean_std('fit_time')[0]:.1f} / {s.mean_std('fit_time')[0]:.1f}",
             s.device,
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    if any("†" in line for line in lines[2:]):
+        lines += [
+            "",
+            f"† Train UAR below {UNFITTED_FACTOR:g} times chance: the fitted model "
+            "does not recognise the emotions of its own training clips, so its "
+            "test scores say nothing about the architecture beyond this budget.",
+        ]
     return lines
+
+
+def _not_fitted(result: RecipeResult) -> bool:
+    """Whether a recipe's mean train UAR is near chance (1 / number of classes)."""
+    chance = 1 / len(result.labels)
+    return bool(result.mean_std("train_uar")[0] < UNFITTED_FACTOR * chance)
 
 
 def _chosen(corpus_key, rows, found, folds_random) -> list[str]:

@@ -78,6 +78,20 @@ def test_tune_names_the_tuned_recipes(reproduce, argv, tuned):
     assert [row.recipe for row in reproduce._all_rows(args) if row.tuned] == tuned
 
 
+@pytest.mark.parametrize("train_uar, flagged", [(0.24, True), (0.26, False)])
+def test_rows_near_chance_on_their_training_clips_are_flagged(
+    reproduce, train_uar, flagged
+):
+    class Result:  # the two things the check reads of a RecipeResult
+        labels = [f"emotion{i}" for i in range(8)]  # chance: 0.125
+
+        def mean_std(self, metric):
+            assert metric == "train_uar"
+            return train_uar, 0.0
+
+    assert reproduce._not_fitted(Result()) is flagged
+
+
 @pytest.mark.slow
 def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch, capsys):
     make_emotional_speech(
