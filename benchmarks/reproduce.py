@@ -285,12 +285,9 @@ def _rows(text: str | None, budget: str) -> list[Row]:
     if text is None:
         return [Row(name, budget) for name in RECIPES]
     rows = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for item in _items(text):
         name, _, own_budget = item.partition(":")
-        if name not in RECIPES:
-            raise ValueError(
-                f"unknown recipe {name!r}; valid recipes: {', '.join(RECIPES)}"
-            )
+        _check_known(name)
         if own_budget and own_budget not in BUDGETS:
             raise ValueError(
                 f"unknown budget {own_budget!r} in {item!r}; valid budgets: "
@@ -302,18 +299,26 @@ def _rows(text: str | None, budget: str) -> list[Row]:
     return rows
 
 
+def _items(text: str) -> list[str]:
+    """The non-empty entries of a comma-separated option."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _check_known(name: str, where: str = "") -> None:
+    if name not in RECIPES:
+        raise ValueError(
+            f"unknown recipe {name!r}{where}; valid recipes: {', '.join(RECIPES)}"
+        )
+
+
 def _tuned(text: str, rows: list[Row]) -> tuple[str, ...]:
     """The recipes of ``--tune`` (``all``: every requested recipe with a grid)."""
     requested = dict.fromkeys(row.recipe for row in rows)
     if text == "all":
         return tuple(name for name in requested if RECIPES[name].param_grid)
-    names = tuple(filter(None, (part.strip() for part in text.split(","))))
+    names = _items(text)
     for name in names:
-        if name not in RECIPES:
-            raise ValueError(
-                f"unknown recipe {name!r} in --tune; valid recipes: "
-                + ", ".join(RECIPES)
-            )
+        _check_known(name, " in --tune")
         if RECIPES[name].param_grid is None:
             raise ValueError(f"--tune: recipe {name!r} has no grid to tune")
     return tuple(name for name in names if name in requested)
@@ -467,6 +472,7 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
         "| max epochs | fit s/fold (paper / speaker) | device |",
         "|---" * 12 + "|",
     ]
+    any_unfitted = False
     for row in rows:
         recipe = RECIPES[row.recipe]
         paper, speaker = (
@@ -476,6 +482,8 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
         if paper is None or speaker is None:
             continue
         p, s = paper.recipes[0], speaker.recipes[0]
+        unfitted = _not_fitted(s)
+        any_unfitted |= unfitted
         cells = [
             row.label,
             recipe.reported,
@@ -485,13 +493,13 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
             f"**{_ms(s, 'uar')}**",
             _ms(s, "macro_f1"),
             _ms(s, "accuracy"),
-            _ms(s, "train_uar") + (" †" if _not_fitted(s) else ""),
+            _ms(s, "train_uar") + (" †" if unfitted else ""),
             _epochs(row),
             f"{p.mean_std('fit_time')[0]:.1f} / {s.mean_std('fit_time')[0]:.1f}",
             s.device,
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    if any("†" in line for line in lines[2:]):
+    if any_unfitted:
         lines += [
             "",
             f"† Train UAR below {UNFITTED_FACTOR:g} times chance: the fitted model "
