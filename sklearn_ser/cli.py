@@ -305,12 +305,12 @@ def _check_tuning(cv, data, recipes) -> None:
     """Every training fold must hold as many speakers as the inner search has folds."""
     import numpy as np
 
-    from .benchmark import _check_inner_splits
+    from .benchmark._cv import check_inner_splits
 
     groups = np.asarray(data.groups, dtype=object).astype(str)
     splits = list(cv.split(np.zeros((len(groups), 1)), data.target, groups))
     for name, recipe in recipes.items():
-        _check_inner_splits(name, recipe.named_steps["search"], splits, groups)
+        check_inner_splits(name, recipe.named_steps["search"], splits, groups)
 
 
 def _check_speakers_for_tuning(args, data) -> None:

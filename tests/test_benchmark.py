@@ -11,7 +11,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from sklearn_ser.benchmark import _fingerprint, _split_stateless_head, run_benchmark
+from sklearn_ser.benchmark import run_benchmark
+from sklearn_ser.benchmark._cache import fingerprint
+from sklearn_ser.benchmark._cv import _split_stateless_head
 from sklearn_ser.recipes import make_recipe
 
 
@@ -347,9 +349,9 @@ def test_memory_shares_stateless_steps_across_calls(tmp_path):
 def test_memory_notices_an_edited_audio_file(tmp_path):
     path = tmp_path / "a.wav"
     path.write_bytes(b"1")
-    before = _fingerprint(np.array([str(path)]))
+    before = fingerprint(np.array([str(path)]))
     path.write_bytes(b"22")
-    assert _fingerprint(np.array([str(path)])) != before
+    assert fingerprint(np.array([str(path)])) != before
 
 
 def test_feature_transformers_are_computed_once_in_a_recipe():

@@ -34,6 +34,10 @@ from threadpoolctl import threadpool_limits
 #: Floor of the power before taking logs, as ``librosa.power_to_db``'s ``amin``.
 AMIN = 1e-10
 
+#: The log-mel's absolute floor in dB; float32 ``log10`` of ``AMIN`` is off by
+#: an ulp on some numpy builds, so silence is clamped to this value exactly.
+DB_FLOOR = -100.0
+
 #: librosa's default zero-crossing threshold: ``|y| <= 1e-10`` counts as zero.
 _ZCR_THRESHOLD = 1e-10
 
@@ -139,6 +143,7 @@ class SpectralFrontend:
         db = np.maximum(mel, AMIN)
         np.log10(db, out=db)
         db *= 10.0
+        np.maximum(db, DB_FLOOR, out=db)
         if self.top_db is not None:
             floor = db.max(axis=(1, 2), keepdims=True) - self.top_db
             np.maximum(db, floor, out=db)

@@ -14,256 +14,26 @@ inside every training fold.
 from __future__ import annotations
 
 import inspect
-import json
-import os
-import platform
-import textwrap
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.base import clone
-from sklearn.metrics import (
-    ConfusionMatrixDisplay,
-    accuracy_score,
-    balanced_accuracy_score,
-    confusion_matrix,
-    f1_score,
-)
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
-from . import __version__
-from .model_selection import Protocol, get_protocol
-from .recipes import _steps_from, n_stateless_steps
+from ..model_selection import Protocol, get_protocol
+from ..recipes._tuning import n_stateless_steps, steps_from
+from ._cache import StatelessCache
+from ._report import BenchmarkResult, FoldScore, RecipeResult
 
-__all__ = ["BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]
+__all__ = ["check_inner_splits", "run_benchmark"]
 
 #: Hyperparameter searches whose inner folds get the training fold's speakers.
 _SEARCHES = (GridSearchCV, RandomizedSearchCV)
-
-#: Metrics reported per fold, in table order: (attribute, column title).
-METRICS = (("uar", "UAR"), ("macro_f1", "macro F1"), ("accuracy", "accuracy"))
-
-
-@dataclass
-class FoldScore:
-    """Scores and timings of one recipe on one outer fold.
-
-    ``train_uar`` is the UAR on the fold's own training clips (how well the
-    model fits what it saw; far above ``uar`` means it memorised speakers).
-    ``best_params`` is what a tuned recipe's inner search chose on this
-    fold's training data (``None`` for untuned recipes).
-    """
-
-    fold: int
-    n_train: int
-    n_test: int
-    test_speakers: list[str]
-    uar: float
-    macro_f1: float
-    accuracy: float
-    fit_time: float
-    predict_time: float
-    train_uar: float
-    train_speakers: list[str] = field(default_factory=list)
-    best_params: dict | None = None
-
-
-@dataclass
-class RecipeResult:
-    """Cross-validation results of one recipe.
-
-    Attributes
-    ----------
-    recipe : str
-        Recipe name.
-    labels : list of str
-        Class labels, in the order of the confusion matrix rows and columns.
-    folds : list of FoldScore
-        Per-fold scores and timings.
-    y_true, y_pred : ndarray of str
-        Out-of-fold true and predicted labels, concatenated over folds.
-    device : str
-        Device the final estimator trained on ("cpu", "cuda", ...).
-    feature_time : float
-        Seconds spent on the shared stateless steps (loading, features) for
-        this recipe; zero when another recipe had already computed them.
-    """
-
-    recipe: str
-    labels: list[str]
-    folds: list[FoldScore] = field(default_factory=list)
-    y_true: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    y_pred: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    device: str = "cpu"
-    feature_time: float = 0.0
-
-    def mean_std(self, metric: str) -> tuple[float, float]:
-        """Mean and standard deviation over folds of a per-fold attribute."""
-        values = np.array([getattr(fold, metric) for fold in self.folds], dtype=float)
-        return float(values.mean()), float(values.std())
-
-    def confusion(self, normalize: str | None = "true") -> np.ndarray:
-        """Confusion matrix of the out-of-fold predictions (rows: true labels)."""
-        return confusion_matrix(
-            self.y_true, self.y_pred, labels=self.labels, normalize=normalize
-        )
-
-    def to_dict(self) -> dict:
-        summary = {}
-        extra = (("train_uar", ""), ("fit_time", ""), ("predict_time", ""))
-        for metric, _ in METRICS + extra:
-            mean, std = self.mean_std(metric)
-            summary[metric] = {"mean": mean, "std": std}
-        return {
-            "recipe": self.recipe,
-            "device": self.device,
-            "feature_time": self.feature_time,
-            "labels": self.labels,
-            "summary": summary,
-            "folds": [vars(fold) for fold in self.folds],
-            "confusion_normalized": self.confusion("true").tolist(),
-            "confusion_counts": self.confusion(None).tolist(),
-        }
-
-
-@dataclass
-class BenchmarkResult:
-    """Results of :func:`run_benchmark`: one :class:`RecipeResult` per recipe."""
-
-    corpus: str
-    protocol: Protocol
-    n_splits: int
-    n_clips: int
-    n_speakers: int
-    recipes: list[RecipeResult]
-    elapsed: float
-
-    def to_dict(self) -> dict:
-        return {
-            "sklearn_ser_version": __version__,
-            "corpus": self.corpus,
-            "protocol": {
-                "name": self.protocol.name,
-                "description": self.protocol.description,
-                "speaker_independent": self.protocol.speaker_independent,
-            },
-            "n_splits": self.n_splits,
-            "n_clips": self.n_clips,
-            "n_speakers": self.n_speakers,
-            "elapsed_seconds": self.elapsed,
-            "machine": _machine_description(),
-            "recipes": [result.to_dict() for result in self.recipes],
-        }
-
-    def to_markdown(self) -> str:
-        """The results table, with a header saying what was measured and how."""
-        lines = [
-            f"Corpus: {self.corpus} ({self.n_clips} clips, {self.n_speakers} speakers)",
-            f"Protocol: {self.protocol.name}: {self.protocol.description}; "
-            f"{self.n_splits} folds; mean ± std over folds",
-            f"Machine: {_machine_description()}; total {self.elapsed:.1f} s",
-            "",
-            "| recipe | "
-            + " | ".join(title for _, title in METRICS)
-            + " | train UAR | features s | fit s/fold | predict s/fold | device |",
-            "|---" * (len(METRICS) + 6) + "|",
-        ]
-        for result in self.recipes:
-            cells = [result.recipe]
-            for metric in [metric for metric, _ in METRICS] + ["train_uar"]:
-                mean, std = result.mean_std(metric)
-                cells.append(f"{mean:.3f} ± {std:.3f}")
-            cells.append(f"{result.feature_time:.1f}")
-            cells.append(f"{result.mean_std('fit_time')[0]:.1f}")
-            cells.append(f"{result.mean_std('predict_time')[0]:.2f}")
-            cells.append(result.device)
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines) + "\n"
-
-    def save(self, out_dir) -> list[Path]:
-        """Write results.json, results.md and the figures into ``out_dir``.
-
-        Returns the paths written.
-        """
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        json_path = out_dir / "results.json"
-        json_path.write_text(json.dumps(self.to_dict(), indent=2, default=repr) + "\n")
-        md_path = out_dir / "results.md"
-        md_path.write_text(self.to_markdown())
-        return [json_path, md_path, *self.plot(out_dir)]
-
-    def plot(self, out_dir) -> list[Path]:
-        """Save a normalised confusion matrix per recipe and one comparison figure."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        out_dir = Path(out_dir)
-        written = []
-        for result in self.recipes:
-            fig, ax = plt.subplots(figsize=(6.4, 5.6))
-            ConfusionMatrixDisplay.from_predictions(
-                result.y_true,
-                result.y_pred,
-                labels=result.labels,
-                normalize="true",
-                values_format=".2f",
-                colorbar=False,
-                xticks_rotation=45,
-                ax=ax,
-            )
-            uar, std = result.mean_std("uar")
-            ax.set_title(
-                f"{result.recipe}: UAR {uar:.3f} ± {std:.3f}\n"
-                + textwrap.fill(self.corpus, 60)
-                + f"\nprotocol {self.protocol.name}, {self.n_splits} folds",
-                fontsize=9,
-            )
-            fig.tight_layout()
-            path = out_dir / f"confusion_{result.recipe}.png"
-            fig.savefig(path, dpi=110)
-            plt.close(fig)
-            written.append(path)
-
-        fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(self.recipes) + 2), 4.2))
-        width = 0.8 / len(METRICS)
-        positions = np.arange(len(self.recipes))
-        for i, (metric, title) in enumerate(METRICS):
-            stats = [result.mean_std(metric) for result in self.recipes]
-            ax.bar(
-                positions + (i - (len(METRICS) - 1) / 2) * width,
-                [mean for mean, _ in stats],
-                width,
-                yerr=[std for _, std in stats],
-                capsize=3,
-                label=title,
-            )
-        n_classes = max(len(result.labels) for result in self.recipes)
-        ax.axhline(1 / n_classes, color="grey", linestyle="--", linewidth=1)
-        ax.text(len(self.recipes) - 0.5, 1 / n_classes, " chance", va="bottom")
-        ax.set_xticks(positions, [result.recipe for result in self.recipes])
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("score (mean ± std over folds)")
-        ax.set_title(
-            textwrap.fill(f"{self.corpus}, protocol {self.protocol.name}", 90),
-            fontsize=9,
-        )
-        ax.legend(loc="upper right", fontsize=8)
-        fig.tight_layout()
-        path = out_dir / "comparison.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
-        return written
 
 
 def run_benchmark(
@@ -376,10 +146,10 @@ def run_benchmark(
                     f"Recipe {name!r} is tuned by a speaker-grouped inner search "
                     "and needs speaker ids, but groups is None."
                 )
-            _check_inner_splits(name, rest, splits, groups)
+            check_inner_splits(name, rest, splits, groups)
 
     start = time.perf_counter()
-    cache = _StatelessCache(paths, memory)
+    cache = StatelessCache(paths, memory)
     results = []
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
     for name, (head, rest) in split_recipes.items():
@@ -436,7 +206,7 @@ def run_benchmark(
     )
 
 
-def _check_inner_splits(name, search, splits, groups) -> None:
+def check_inner_splits(name, search, splits, groups) -> None:
     """Refuse a search whose inner folds outnumber a training fold's speakers.
 
     Parameters
@@ -481,7 +251,7 @@ def _split_stateless_head(recipe):
     head = [step for _, step in steps[:n_head] if step not in (None, "passthrough")]
     if n_head == len(steps) - 1:
         return head, steps[-1][1]
-    return head, _steps_from(recipe, n_head)
+    return head, steps_from(recipe, n_head)
 
 
 def _subsample_speakers(splits, groups, n_speakers: int, random_state):
@@ -501,58 +271,6 @@ def _subsample_speakers(splits, groups, n_speakers: int, random_state):
         kept = rng.choice(speakers, size=n_speakers, replace=False)
         subsampled.append((train[np.isin(groups[train], kept)], test))
     return subsampled
-
-
-class _StatelessCache:
-    """Outputs of stateless step chains on all clips, shared across recipes.
-
-    Keys chain the input's fingerprint with each step's class and parameters,
-    so two recipes share a result exactly when their leading steps are
-    identical. With a joblib ``memory`` the outputs also persist across calls.
-    """
-
-    def __init__(self, X, memory=None):
-        self._X = X
-        self._root = _fingerprint(X)
-        self._store: dict[str, np.ndarray] = {}
-        self._compute = _fit_transform
-        if memory is not None:
-            memory = (
-                joblib.Memory(memory, verbose=0)
-                if isinstance(memory, (str, Path))
-                else memory
-            )
-            self._compute = memory.cache(_fit_transform, ignore=["step", "X"])
-
-    def transform(self, steps) -> tuple[np.ndarray, float]:
-        """Apply ``steps`` in order to the input; return (output, seconds spent)."""
-        Xt, key, spent = self._X, self._root, 0.0
-        for step in steps:
-            key = joblib.hash((key, type(step).__qualname__, step.get_params()))
-            if key not in self._store:
-                t0 = time.perf_counter()
-                self._store[key] = self._compute(key, step, Xt)
-                spent += time.perf_counter() - t0
-            Xt = self._store[key]
-        return np.asarray(Xt), spent
-
-
-def _fit_transform(key, step, X):
-    """``step`` fitted and applied to ``X``; ``key`` identifies both for caching."""
-    return clone(step).fit_transform(X)
-
-
-def _fingerprint(X) -> str:
-    """Hash of the input, and of each file's size and mtime when X holds paths."""
-    stats = []
-    if X.ndim == 1 and X.dtype.kind in "OUS":
-        for item in X:
-            try:
-                stat = os.stat(item)
-            except (OSError, TypeError, ValueError):
-                continue
-            stats.append((stat.st_size, stat.st_mtime_ns))
-    return joblib.hash((X, stats))
 
 
 def _final_step(estimator):
@@ -640,12 +358,3 @@ def _device_of(estimator) -> str:
     """The device a fitted estimator's final step ran on."""
     estimator = getattr(estimator, "best_estimator_", estimator)
     return str(getattr(_final_step(estimator), "device_", "cpu"))
-
-
-def _machine_description() -> str:
-    import torch
-
-    cpu = f"{os.cpu_count()} CPU cores"
-    if torch.cuda.is_available():
-        return f"{cpu}, GPU {torch.cuda.get_device_name(0)}"
-    return f"{cpu}, no GPU ({platform.machine()}, Python {platform.python_version()})"

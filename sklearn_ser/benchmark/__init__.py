@@ -1,0 +1,11 @@
+"""Cross-validate recipes on one corpus under one protocol: scores, confusions, figures.
+
+:func:`run_benchmark` (module ``_cv``) runs the folds; the stateless steps'
+outputs are computed once per clip by the cache (module ``_cache``); the
+results and their table, JSON and figures are in module ``_report``.
+"""
+
+from ._cv import run_benchmark
+from ._report import METRICS, BenchmarkResult, FoldScore, RecipeResult
+
+__all__ = ["METRICS", "BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]

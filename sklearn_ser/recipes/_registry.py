@@ -1,0 +1,256 @@
+"""The recipe registry: names, papers' claims, tuning grids and training budgets."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from imblearn.pipeline import Pipeline
+
+from ._classical import random_forest, svm
+from ._deep import cnn_lstm, cnn_transformer, conv1d_lstm, spectrogram_cnn, stacked_lstm
+from ._tuning import tuned
+
+__all__ = [
+    "BUDGETS",
+    "DEFAULT_BENCHMARK_RECIPES",
+    "RECIPES",
+    "SHARED_OVERRIDES",
+    "Recipe",
+    "make_recipe",
+]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A registered recipe: how to build it and what its paper reported.
+
+    ``param_grid`` is the grid that ``make_recipe(name, tune=True)`` searches,
+    fixed before any result was seen; its keys are parameters of the recipe's
+    fitted steps (everything after loading and features). ``None`` means the
+    recipe has no grid.
+    """
+
+    name: str
+    build: Callable[..., Pipeline]
+    summary: str
+    reported: str
+    paper_protocol: str
+    deep: bool
+    param_grid: Mapping[str, list] | None = field(default=None)
+
+    def parameters(self) -> list[str]:
+        """Names of the keyword arguments the recipe accepts."""
+        return list(inspect.signature(self.build).parameters)
+
+
+#: Recipes by short name.
+RECIPES = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe(
+            "cnn_lstm",
+            cnn_lstm,
+            "000 CNN-LSTM over 7 log-mel chunks, AWGN (48 kHz)",
+            "93.9 % accuracy, RAVDESS, random 80/10/10",
+            "random-80/10/10",
+            deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
+        ),
+        Recipe(
+            "stacked_lstm",
+            stacked_lstm,
+            "001 stacked LSTM on 170 acoustic statistics",
+            "95 % accuracy, TESS, random 75/25",
+            "random-75/25",
+            deep=True,
+            param_grid={
+                "classifier__max_epochs": [50, 200],
+                "classifier__module__dropout": [0.2, 0.5],
+            },
+        ),
+        Recipe(
+            "spectrogram_cnn",
+            spectrogram_cnn,
+            "002 soft-voting ensemble of log-mel CNNs, AWGN",
+            "89.8 % accuracy, RAVDESS, split not stated",
+            "random-80/20",
+            deep=True,
+        ),
+        Recipe(
+            "conv1d_lstm",
+            conv1d_lstm,
+            "003 Conv1D-LSTM on MFCC frames",
+            "53.3 % accuracy, RAVDESS speech (6 classes), split not stated",
+            "random-80/20",
+            deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
+        ),
+        Recipe(
+            "cnn_transformer",
+            cnn_transformer,
+            "004 parallel CNNs + Transformer encoder on MFCCs, AWGN (48 kHz)",
+            "80.46 % accuracy, RAVDESS, hold-out after augmenting",
+            "random-80/10/10",
+            deep=True,
+            param_grid={"classifier__lr": [0.01, 0.001]},
+        ),
+        Recipe(
+            "svm",
+            svm,
+            "RBF SVM on acoustic statistics (mean and std)",
+            "baseline; eGeMAPS + SVM: 0.51-0.53 UAR speaker-independent",
+            "random-kfold",
+            deep=False,
+            param_grid={
+                "classifier__estimator__C": [1.0, 10.0, 100.0],
+                "classifier__estimator__gamma": [0.001, "scale", 0.01],
+            },
+        ),
+        Recipe(
+            "random_forest",
+            random_forest,
+            "random forest on acoustic statistics (mean and std)",
+            "baseline",
+            "random-kfold",
+            deep=False,
+            param_grid={
+                "classifier__max_features": ["sqrt", "log2"],
+                "classifier__min_samples_leaf": [1, 4],
+            },
+        ),
+    )
+}
+
+#: The CPU-friendly set that ``sklearn-ser benchmark`` runs with no options.
+DEFAULT_BENCHMARK_RECIPES = ("svm", "random_forest", "stacked_lstm", "conv1d_lstm")
+
+#: Training budgets. ``"paper"`` is each recipe's defaults (the papers'
+#: settings). ``"cpu"`` shrinks the deep recipes so that each fits a few
+#: minutes per fold on one CPU core: 16 kHz audio, fewer epochs, smaller
+#: recurrent layers, the stacked LSTM reading its 170 values as one step, and
+#: for the two spectrogram CNNs a coarser log-mel (64 bands, hop 16 ms instead
+#: of 128 bands, hop 5.3 ms: 6-10 times less work per epoch, same layers).
+#: Numbers under it are labelled as such and are not reproductions. Keys with
+#: ``__`` are pipeline parameters (``set_params``); the others are recipe
+#: arguments.
+BUDGETS = {
+    "paper": {},
+    "cpu": {
+        "cnn_lstm": {
+            "sr": 16000,
+            "max_epochs": 20,
+            "features__n_mels": 64,
+            "features__hop_length": 256,
+        },
+        "stacked_lstm": {"sr": 16000, "classifier__module__layout": "vector"},
+        "spectrogram_cnn": {
+            "sr": 16000,
+            "n_models": 2,
+            "max_epochs": 10,
+            "features__n_mels": 64,
+            "features__hop_length": 256,
+        },
+        "conv1d_lstm": {
+            "sr": 16000,
+            "max_epochs": 20,
+            "features__hop_length": 512,
+            "classifier__module__conv_channels": 64,
+            "classifier__module__lstm_hidden_size": 64,
+        },
+        "cnn_transformer": {"sr": 16000, "max_epochs": 20},
+    },
+}
+
+#: Overrides that apply to every recipe that has the parameter and are
+#: silently skipped by those that do not (a forest has no epochs).
+SHARED_OVERRIDES = frozenset({"device", "max_epochs", "n_jobs", "random_state"})
+
+
+def make_recipe(
+    name: str,
+    *,
+    budget: str = "paper",
+    tune: bool = False,
+    inner_splits: int = 3,
+    **overrides,
+) -> Pipeline:
+    """Build a recipe by name.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RECIPES`.
+    budget : {"paper", "cpu"}, default="paper"
+        Training budget from :data:`BUDGETS`; ``overrides`` take precedence.
+    tune : bool, default=False
+        Choose hyperparameters by an inner speaker-grouped cross-validation
+        on the training data: the recipe's fitted steps (everything after
+        loading and features) become a :class:`~sklearn.model_selection.GridSearchCV`
+        over the recipe's :attr:`Recipe.param_grid`, scored by UAR, with
+        ``inner_splits`` :class:`~sklearn.model_selection.StratifiedGroupKFold`
+        folds, then refit on all the training data with the best setting. The
+        search is the pipeline's ``"search"`` step and needs the training
+        clips' speaker ids: ``fit(paths, y, search__groups=speakers)``
+        (:func:`~sklearn_ser.benchmark.run_benchmark` passes them).
+    inner_splits : int, default=3
+        Speaker-grouped folds of the inner search (``tune=True`` only); the
+        training data needs at least this many speakers.
+    **overrides
+        Keyword arguments of the recipe function. ``device``, ``max_epochs``,
+        ``n_jobs`` and ``random_state`` are passed only to recipes that have
+        them; any other unknown name is an error.
+
+    Returns
+    -------
+    pipeline : imblearn.pipeline.Pipeline
+        Unfitted.
+
+    Examples
+    --------
+    >>> from sklearn_ser.recipes import make_recipe
+    >>> pipe = make_recipe("svm", random_state=0, max_epochs=5)
+    >>> [name for name, _ in pipe.steps]
+    ['load', 'features', 'scale', 'classifier']
+    >>> tuned = make_recipe("svm", tune=True, random_state=0)
+    >>> [name for name, _ in tuned.steps]
+    ['load', 'features', 'search']
+    >>> sorted(tuned.named_steps["search"].param_grid)
+    ['classifier__estimator__C', 'classifier__estimator__gamma']
+    """
+    if name not in RECIPES:
+        raise ValueError(
+            f"Unknown recipe {name!r}; valid recipes: {', '.join(RECIPES)}."
+        )
+    if budget not in BUDGETS:
+        raise ValueError(
+            f"Unknown budget {budget!r}; valid budgets: {', '.join(BUDGETS)}."
+        )
+    recipe = RECIPES[name]
+    if tune and recipe.param_grid is None:
+        tunable = [r.name for r in RECIPES.values() if r.param_grid is not None]
+        raise ValueError(
+            f"Recipe {name!r} has no tuning grid; recipes that can be tuned: "
+            f"{', '.join(tunable)}."
+        )
+    if isinstance(inner_splits, bool) or not isinstance(inner_splits, int):
+        raise TypeError(f"inner_splits must be an integer >= 2; got {inner_splits!r}.")
+    if inner_splits < 2:
+        raise ValueError(f"inner_splits must be >= 2; got {inner_splits}.")
+    accepted = set(recipe.parameters())
+    unknown = sorted(set(overrides) - accepted - SHARED_OVERRIDES)
+    if unknown:
+        raise ValueError(
+            f"Recipe {name!r} has no parameter(s) {', '.join(unknown)}; it accepts "
+            f"{', '.join(sorted(accepted))}."
+        )
+    settings = {**BUDGETS[budget].get(name, {}), **overrides}
+    pipeline_params = {k: v for k, v in settings.items() if "__" in k}
+    arguments = {k: v for k, v in settings.items() if "__" not in k and k in accepted}
+    pipeline = recipe.build(**arguments).set_params(**pipeline_params)
+    if not tune:
+        return pipeline
+    return tuned(
+        pipeline, recipe.param_grid, inner_splits, settings.get("random_state")
+    )
