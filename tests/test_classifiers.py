@@ -217,7 +217,7 @@ def test_paper_defaults():
     assert params["optimizer"] is torch.optim.SGD
     assert (params["lr"], params["batch_size"], params["max_epochs"]) == (0.01, 16, 200)
     assert params["optimizer__momentum"] == 0.9
-    assert params["optimizer__weight_decay"] == 1e-4
+    assert params["weight_decay"] == 1e-4
     assert CNNLSTMClassifier().max_epochs == 1400
     for cls in CLASSIFIERS:
         clf = cls()

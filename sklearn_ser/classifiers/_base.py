@@ -13,7 +13,15 @@
   validation split, so CPU training is reproducible;
 - optional early stopping on a validation split that keeps speakers apart
   when ``fit`` receives ``groups``;
-- ``class_weight`` for imbalanced corpora.
+- ``class_weight`` for imbalanced corpora;
+- training options that GridSearchCV can tune, all off by default so that
+  each seed recipe stays faithful to its paper: weight decay, a learning-rate
+  schedule (warm-up then cosine, or one-cycle), label smoothing,
+  gradient-norm clipping, and train-time-only SpecAugment-style masks and
+  mixup on the standardised inputs (module ``_training``);
+- a CUDA fast path (module ``_device``): bf16 autocast, the training input
+  copied to the device once per fit, larger inference batches and cuDNN's
+  autotuner. On the CPU, training is what it was without them.
 """
 
 from __future__ import annotations
@@ -47,48 +55,35 @@ from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
     EpochTimer,
+    GradientNormClipping,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
 )
-from skorch.dataset import ValidSplit
-from skorch.utils import to_numpy
+from skorch.dataset import ValidSplit, unpack_data
+from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
 from ..nn._blocks import Standardize
+from ._device import (
+    DeviceBatches,
+    autocast,
+    autocast_dtype,
+    cuda_devices,
+    cudnn_autotune,
+    data_fits_on_device,
+    is_cuda,
+    resolve_device,
+)
+from ._training import WarmupCosine, mask_spans, mixup
 
 # Clips per block when fitting the scaler, so that a large N-D input is never
 # copied whole.
 _SCALER_BLOCK = 64
 _SEED_HIGH = np.iinfo(np.int32).max
 _DATA_SHAPED_MODULE_PARAMS = ("module__input_shape", "module__n_classes")
-
-
-def _resolve_device(device):
-    """The torch device that ``device`` means on this machine."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device is None:
-        return None
-    try:
-        kind = torch.device(device).type
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
-        ) from exc
-    if kind == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on this "
-            "machine; use device='auto' (CUDA when present, else CPU) or 'cpu'."
-        )
-    return device
-
-
-def _cuda_devices(device) -> list[int]:
-    """CUDA device indices whose random state training on ``device`` consumes."""
-    if device is None or torch.device(device).type != "cuda":
-        return []
-    index = torch.device(device).index
-    return [torch.cuda.current_device() if index is None else index]
+#: Least batch size of inference on CUDA, where bigger batches cost no more.
+_CUDA_INFERENCE_BATCH = 1024
 
 
 def _fit_scaler(X: np.ndarray, axis: int) -> StandardScaler:
@@ -115,15 +110,18 @@ def _valid_accuracy(net, X, y) -> float:
 class _DeepSERClassifier(NeuralNetClassifier):
     """Shared base of the deep classifiers; see the module docstring.
 
-    Subclasses set the architecture's defaults in ``__init__`` and three
+    Subclasses set the architecture's defaults in ``__init__`` and four
     class attributes: ``_input_ndim`` (rank of ``X``), ``_input_layout``
-    (its axes, for error messages) and ``_feature_axis`` (the axis whose
-    entries get their own mean and standard deviation).
+    (its axes, for error messages), ``_feature_axis`` (the axis whose
+    entries get their own mean and standard deviation, and which
+    ``freq_mask`` masks) and ``_time_axis`` (the axis ``time_mask`` masks;
+    None when the input has no time axis).
     """
 
     _input_ndim: int
     _input_layout: str
     _feature_axis: int
+    _time_axis: int | None = None
 
     # skorch's own parameters (module__*, optimizer__*, ...) are open-ended
     # and checked by skorch; these are validated in fit.
@@ -142,6 +140,15 @@ class _DeepSERClassifier(NeuralNetClassifier):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left"), None],
+        "lr_schedule": [StrOptions({"constant", "cosine", "onecycle"})],
+        "warmup": [Interval(Real, 0, 1, closed="left")],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "time_mask": [Interval(Integral, 0, None, closed="left")],
+        "freq_mask": [Interval(Integral, 0, None, closed="left")],
+        "mixup_alpha": [Interval(Real, 0, None, closed="left")],
+        "precision": [StrOptions({"auto", "float32", "bf16"})],
     }
 
     def __init__(
@@ -158,6 +165,15 @@ class _DeepSERClassifier(NeuralNetClassifier):
         early_stopping=False,
         validation_fraction=0.1,
         patience=10,
+        weight_decay=None,
+        lr_schedule="constant",
+        warmup=0.0,
+        label_smoothing=0.0,
+        max_grad_norm=None,
+        time_mask=0,
+        freq_mask=0,
+        mixup_alpha=0.0,
+        precision="auto",
         **kwargs,
     ):
         super().__init__(
@@ -174,6 +190,15 @@ class _DeepSERClassifier(NeuralNetClassifier):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.warmup = warmup
+        self.label_smoothing = label_smoothing
+        self.max_grad_norm = max_grad_norm
+        self.time_mask = time_mask
+        self.freq_mask = freq_mask
+        self.mixup_alpha = mixup_alpha
+        self.precision = precision
 
     # -- parameters -------------------------------------------------------
 
@@ -206,6 +231,49 @@ class _DeepSERClassifier(NeuralNetClassifier):
                 "(validation_fraction, speaker-disjoint when fit gets groups); "
                 "leave train_split=None."
             )
+        for option, skorch_name in (
+            ("weight_decay", "optimizer__weight_decay"),
+            ("label_smoothing", "criterion__label_smoothing"),
+        ):
+            if skorch_name in params and getattr(self, option) not in (None, 0.0):
+                raise ValueError(
+                    f"Pass {option} either as {option} or as {skorch_name}, not both."
+                )
+        if self.lr_schedule == "onecycle" and self.warmup == 0:
+            raise ValueError(
+                "lr_schedule='onecycle' needs warmup > 0 (the share of the steps "
+                "spent raising the learning rate, e.g. 0.3); got warmup=0."
+            )
+
+    def _check_training_inputs(self, n_train: int) -> None:
+        """Check the augmentation options against the input layout and size."""
+        name = type(self).__name__
+        for option, axis in (
+            ("time_mask", self._time_axis),
+            ("freq_mask", self._feature_axis if self._input_ndim > 2 else None),
+        ):
+            width = getattr(self, option)
+            if width == 0:
+                continue
+            if axis is None:
+                raise ValueError(
+                    f"{option}={width}, but the input of {name} "
+                    f"{self._input_layout} has no axis for it; leave {option}=0."
+                )
+            length = self.input_shape_[axis]
+            if width > length:
+                raise ValueError(
+                    f"{option}={width} is wider than the axis it masks, of length "
+                    f"{length} in the input {self._input_layout}; use "
+                    f"{option} <= {length}."
+                )
+        if self.mixup_alpha > 0 and (self.batch_size == 1 or n_train < 2):
+            raise ValueError(
+                f"mixup_alpha={self.mixup_alpha} mixes clips within a batch, but "
+                f"every batch holds 1 clip (batch_size={self.batch_size}, "
+                f"{n_train} training clip(s)); use batch_size >= 2 or "
+                "mixup_alpha=0."
+            )
 
     @property
     def _default_callbacks(self):
@@ -225,7 +293,33 @@ class _DeepSERClassifier(NeuralNetClassifier):
                     EarlyStopping(patience=self.patience, load_best=True),
                 )
             )
+        schedule = self._lr_scheduler()
+        if schedule is not None:
+            callbacks.append(("lr_scheduler", schedule))
+        if self.max_grad_norm is not None:
+            callbacks.append(
+                ("gradient_clipping", GradientNormClipping(self.max_grad_norm))
+            )
         return [*callbacks, ("print_log", PrintLog())]
+
+    def _lr_scheduler(self) -> LRScheduler | None:
+        """skorch's LRScheduler for ``lr_schedule``, stepped every batch."""
+        if self.lr_schedule == "constant":
+            return None
+        total_steps = max(1, self.max_epochs * self.steps_per_epoch_)
+        if self.lr_schedule == "onecycle":
+            return LRScheduler(
+                torch.optim.lr_scheduler.OneCycleLR,
+                step_every="batch",
+                max_lr=self.lr,
+                total_steps=total_steps,
+                pct_start=self.warmup,
+            )
+        return LRScheduler(
+            torch.optim.lr_scheduler.LambdaLR,
+            step_every="batch",
+            lr_lambda=WarmupCosine(total_steps, round(self.warmup * total_steps)),
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -312,10 +406,11 @@ class _DeepSERClassifier(NeuralNetClassifier):
         """Let skorch see the resolved device while it trains or predicts."""
         requested = self.device
         self.device = (
-            self.device_ if hasattr(self, "device_") else _resolve_device(requested)
+            self.device_ if hasattr(self, "device_") else resolve_device(requested)
         )
         try:
-            yield
+            with cudnn_autotune(self.device):
+                yield
         finally:
             self.device = requested
 
@@ -324,7 +419,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
         # concrete device: resolve "auto" on the loading machine.
         requested = state["device"]
         if requested == "auto":
-            state["device"] = _resolve_device(requested)
+            state["device"] = resolve_device(requested)
         super().__setstate__(state)
         if "device_" in state:
             self.device_ = self.device
@@ -367,13 +462,21 @@ class _DeepSERClassifier(NeuralNetClassifier):
         kwargs = self.get_params_for("criterion")
         if self.class_weight_ is not None:
             kwargs["weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
+        if self.label_smoothing > 0:
+            kwargs["label_smoothing"] = self.label_smoothing
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 
-    def get_split_datasets(self, X, y=None, **fit_params):
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if self.weight_decay is not None:
+            kwargs["weight_decay"] = self.weight_decay
+        return args, kwargs
+
+    def _split(self, X, y, groups, seed):
+        """The training and validation datasets of one fit (validation may be None)."""
         if not self.early_stopping:
-            return super().get_split_datasets(X, y, **fit_params)
-        groups, seed = self._validation_split_
+            return super().get_split_datasets(X, y)
         if groups is None:
             split = ValidSplit(
                 self.validation_fraction, stratified=True, random_state=seed
@@ -385,6 +488,86 @@ class _DeepSERClassifier(NeuralNetClassifier):
                 )
             )
         return split(self.get_dataset(X, y), y, groups=groups)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        # Split in _fit, before the callbacks are initialised: the learning-rate
+        # schedule needs the number of training batches.
+        return self._datasets
+
+    def get_iterator(self, dataset, training=False):
+        device_data = getattr(self, "_device_data", None)
+        if device_data is None:
+            if not training and is_cuda(self.device):
+                return self._inference_iterator(dataset)
+            return super().get_iterator(dataset, training=training)
+        # The whole fit input already lives on the device: slice batches there.
+        if isinstance(dataset, torch.utils.data.Subset):
+            indices = dataset.indices
+        else:
+            indices = np.arange(len(dataset))
+        if training:
+            batch_size = self.get_params_for("iterator_train").get(
+                "batch_size", self.batch_size
+            )
+        else:
+            batch_size = self._inference_batch_size()
+        if batch_size == -1:
+            batch_size = len(indices)
+        shuffle = training and self.get_params_for("iterator_train").get(
+            "shuffle", False
+        )
+        return DeviceBatches(*device_data, indices, batch_size, shuffle=shuffle)
+
+    def _inference_batch_size(self) -> int:
+        """The user's ``iterator_valid__batch_size``, else a large CUDA batch."""
+        chosen = self.get_params_for("iterator_valid").get("batch_size")
+        if chosen is not None:
+            return chosen
+        if self.batch_size == -1:
+            return -1
+        return max(self.batch_size, _CUDA_INFERENCE_BATCH)
+
+    def _inference_iterator(self, dataset):
+        kwargs = self.get_params_for("iterator_valid")
+        batch_size = self._inference_batch_size()
+        kwargs["batch_size"] = len(dataset) if batch_size == -1 else batch_size
+        return self.iterator_valid(dataset, **kwargs)
+
+    def _autocast(self):
+        return autocast(autocast_dtype(self.precision, self.device), self.device)
+
+    def infer(self, x, **fit_params):
+        # Logits in float32 whatever the autocast dtype, for the loss and softmax.
+        with self._autocast():
+            return super().infer(x, **fit_params).float()
+
+    def train_step_single(self, batch, **fit_params):
+        """One training step, with the masks and mixup that are switched on.
+
+        They act on the standardised input (zero is the training mean),
+        between the module's ``standardize`` and ``network`` parts.
+        """
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_true = to_tensor(yi, device=self.device)
+        with self._autocast():
+            inputs = self.module_.standardize(to_tensor(Xi, device=self.device))
+            for axis, width, other in (
+                (self._time_axis, self.time_mask, self._feature_axis),
+                (self._feature_axis, self.freq_mask, self._time_axis),
+            ):
+                if width > 0:
+                    inputs = mask_spans(inputs, axis, width, other)
+            mixed = self.mixup_alpha > 0 and len(inputs) > 1
+            if mixed:
+                inputs, y_partner, lam = mixup(inputs, y_true, self.mixup_alpha)
+            y_pred = self.module_.network(inputs).float()
+        loss = self.get_loss(y_pred, y_true, X=Xi, training=True)
+        if mixed:
+            partner_loss = self.get_loss(y_pred, y_partner, X=Xi, training=True)
+            loss = lam * loss + (1.0 - lam) * partner_loss
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     # -- public API -------------------------------------------------------
 
@@ -449,7 +632,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
         groups = self._check_groups(groups, X)
         if reset:
             self.input_shape_ = tuple(X.shape[1:])
-            self.device_ = _resolve_device(self.device)
+            self.device_ = resolve_device(self.device)
             self.scaler_ = _fit_scaler(X, self._feature_axis)
             self.class_weight_ = self._check_class_weight(y)
         seeded = self.random_state is not None
@@ -461,17 +644,27 @@ class _DeepSERClassifier(NeuralNetClassifier):
         # Forking keeps the caller's global torch random state untouched.
         with (
             self._on_device(),
-            torch.random.fork_rng(devices=_cuda_devices(self.device_), enabled=seeded),
+            torch.random.fork_rng(devices=cuda_devices(self.device_), enabled=seeded),
         ):
             if seeded:
                 torch.manual_seed(torch_seed)
-            if reset:
-                self.initialize()
-            self._validation_split_ = (groups, split_seed)
+            self._datasets = self._split(X, y_encoded, groups, split_seed)
+            n_train = len(self._datasets[0])
+            self._check_training_inputs(n_train)
+            batch_size = n_train if self.batch_size == -1 else self.batch_size
+            self.steps_per_epoch_ = -(-n_train // batch_size)
+            if data_fits_on_device(self.device_, X.nbytes):
+                self._device_data = (
+                    torch.as_tensor(X, device=self.device_),
+                    torch.as_tensor(y_encoded, device=self.device_),
+                )
             try:
+                if reset:
+                    self.initialize()
                 super().partial_fit(X, y_encoded)
             finally:
-                del self._validation_split_
+                del self._datasets
+                self.__dict__.pop("_device_data", None)
         return self
 
     def predict_proba(self, X):
@@ -541,6 +734,44 @@ _SHARED_PARAMETERS = """\
         Where to train and predict. ``"auto"`` means CUDA when available,
         else CPU; the device used is ``device_``. A model trained on CUDA
         with ``"auto"`` unpickles onto the CPU of a machine without CUDA.
+        On CUDA the training input is copied to the device once per fit
+        when it takes at most a quarter of the free device memory,
+        inference batches hold at least 1,024 clips (unless
+        ``iterator_valid__batch_size`` is set) and cuDNN's autotuner is on.
+    precision : {"auto", "float32", "bf16"}, default="auto"
+        Autocast dtype of the forward pass: ``"auto"`` is bf16 on a CUDA
+        device that supports it and float32 on the CPU (so CPU results are
+        unchanged); ``"bf16"`` forces bf16 autocast, on the CPU too. Losses
+        and probabilities are always computed in float32.
+    weight_decay : float or None, default=None
+        The optimiser's ``weight_decay`` (None: the optimiser's default). Use
+        it with ``optimizer=torch.optim.AdamW`` for decoupled weight decay.
+    lr_schedule : {"constant", "cosine", "onecycle"}, default="constant"
+        Learning-rate schedule over all training batches (skorch's
+        :class:`~skorch.callbacks.LRScheduler`, stepped every batch):
+        ``"cosine"`` warms up linearly for a ``warmup`` share of the steps,
+        then decays to zero along a half cosine; ``"onecycle"`` is torch's
+        :class:`~torch.optim.lr_scheduler.OneCycleLR` with peak ``lr`` and
+        ``pct_start=warmup``.
+    warmup : float in [0, 1), default=0.0
+        Share of the training steps spent warming up (``"cosine"``,
+        ``"onecycle"``; the latter needs warmup > 0).
+    label_smoothing : float in [0, 1), default=0.0
+        Label smoothing of the cross-entropy.
+    max_grad_norm : float or None, default=None
+        Clip the gradients' global norm to this value before each step
+        (skorch's :class:`~skorch.callbacks.GradientNormClipping`).
+    time_mask, freq_mask : int, default=0
+        SpecAugment-style masks, training only: each training example (each
+        chunk or channel of it) gets one span of up to ``time_mask`` frames
+        and one of up to ``freq_mask`` bands or coefficients set to the
+        training mean. The axes are those of the input layout above; inputs
+        without them (acoustic statistics) accept only 0, and a width larger
+        than its axis is an error.
+    mixup_alpha : float, default=0.0
+        Mixup, training only: each batch is mixed with a permutation of
+        itself with a Beta(alpha, alpha) weight, and the loss mixed alike.
+        0 turns it off; a batch of one clip is left as it is.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, the shuffling of batches and
         the early-stopping split, leaving the caller's global torch random

@@ -41,8 +41,8 @@ class CNNLSTMClassifier(_DeepSERClassifier):
         quick experiments).
     optimizer__momentum : float, default=0.9
         SGD momentum.
-    optimizer__weight_decay : float, default=1e-4
-        L2 penalty.
+    weight_decay : float, default=1e-4
+        L2 penalty (the optimiser's ``weight_decay``).
     {shared_parameters}
 
     Examples
@@ -65,6 +65,7 @@ class CNNLSTMClassifier(_DeepSERClassifier):
         "(n_clips, n_chunks, n_mels, chunk_frames), as MelSpectrogramChunker returns it"
     )
     _feature_axis = -2
+    _time_axis = -1
 
     def __init__(
         self,
@@ -75,7 +76,7 @@ class CNNLSTMClassifier(_DeepSERClassifier):
         batch_size=32,
         max_epochs=1400,
         optimizer__momentum=0.9,
-        optimizer__weight_decay=1e-4,
+        weight_decay=1e-4,
         **kwargs,
     ):
         super().__init__(
@@ -85,6 +86,6 @@ class CNNLSTMClassifier(_DeepSERClassifier):
             batch_size=batch_size,
             max_epochs=max_epochs,
             optimizer__momentum=optimizer__momentum,
-            optimizer__weight_decay=optimizer__weight_decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

@@ -54,6 +54,7 @@ class Conv1DLSTMClassifier(_DeepSERClassifier):
     _input_ndim = 3
     _input_layout = "(n_clips, n_frames, n_mfcc), as MFCCFrames returns it"
     _feature_axis = -1
+    _time_axis = -2
 
     def __init__(
         self,

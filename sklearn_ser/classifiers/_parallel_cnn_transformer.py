@@ -37,8 +37,8 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
         Training epochs.
     optimizer__momentum : float, default=0.9
         SGD momentum.
-    optimizer__weight_decay : float, default=1e-4
-        L2 penalty.
+    weight_decay : float, default=1e-4
+        L2 penalty (the optimiser's ``weight_decay``).
     {shared_parameters}
 
     Examples
@@ -59,6 +59,7 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
     _input_ndim = 3
     _input_layout = "(n_clips, n_frames, n_mfcc), as MFCCFrames returns it"
     _feature_axis = -1
+    _time_axis = -2
 
     def __init__(
         self,
@@ -69,7 +70,7 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
         batch_size=16,
         max_epochs=200,
         optimizer__momentum=0.9,
-        optimizer__weight_decay=1e-4,
+        weight_decay=1e-4,
         **kwargs,
     ):
         super().__init__(
@@ -79,6 +80,6 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
             batch_size=batch_size,
             max_epochs=max_epochs,
             optimizer__momentum=optimizer__momentum,
-            optimizer__weight_decay=optimizer__weight_decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

@@ -64,6 +64,7 @@ class SpectrogramCNNClassifier(_DeepSERClassifier):
         "returns it"
     )
     _feature_axis = -2
+    _time_axis = -1
 
     def __init__(
         self,
