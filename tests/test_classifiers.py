@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from _deep_data import CLASSIFIERS, LABELS, make_clf, make_data
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import make_pipeline as make_imblearn_pipeline
 from sklearn.base import clone
@@ -33,50 +34,6 @@ from sklearn_ser.classifiers import (
     StackedLSTMClassifier,
 )
 
-LABELS = np.array(["angry", "calm", "sad"])
-
-# Per classifier: tiny module settings and a learning rate under which 30-50
-# epochs fit the separable toy data below, and the per-clip input shape.
-TINY = {
-    CNNLSTMClassifier: (
-        dict(
-            module__channels=(4, 8),
-            module__pools=(2, 2),
-            module__lstm_hidden_size=16,
-            lr=0.02,
-        ),
-        (2, 8, 8),
-    ),
-    StackedLSTMClassifier: (
-        dict(module__hidden_size=8, module__dense_size=16, lr=0.02),
-        (6,),
-    ),
-    SpectrogramCNNClassifier: (
-        dict(module__channels=(4, 8), module__pools=(2, 2), lr=0.01),
-        (1, 8, 16),
-    ),
-    Conv1DLSTMClassifier: (
-        dict(
-            module__conv_channels=8,
-            module__lstm_hidden_size=8,
-            module__dense_size=16,
-            lr=0.01,
-        ),
-        (10, 8),
-    ),
-    ParallelCNNTransformerClassifier: (
-        dict(
-            module__cnn_channels=(4, 8),
-            module__cnn_pools=(2, 2),
-            module__n_layers=1,
-            module__dim_feedforward=16,
-            lr=0.05,
-        ),
-        (16, 8),
-    ),
-}
-CLASSIFIERS = list(TINY)
-
 # The input layouts the classifiers name in their errors, and the shapes the
 # feature transformers give a 3 s clip at the papers' settings.
 LAYOUTS = {
@@ -93,23 +50,6 @@ PAPER_SHAPES = {
     Conv1DLSTMClassifier: (282, 12),
     ParallelCNNTransformerClassifier: (282, 40),
 }
-
-
-def make_clf(cls, **params):
-    settings, _ = TINY[cls]
-    return cls(
-        **{**settings, "max_epochs": 3, "batch_size": 8, "random_state": 0, **params}
-    )
-
-
-def make_data(cls, n_per_class=8, seed=0, shift=2.0):
-    """Inputs whose values are shifted by class: separable by their mean."""
-    _, shape = TINY[cls]
-    rng = np.random.default_rng(seed)
-    codes = np.repeat(np.arange(len(LABELS)), n_per_class)
-    X = rng.normal(size=(len(codes), *shape)).astype(np.float32)
-    X += shift * codes.reshape(-1, *[1] * len(shape))
-    return X, LABELS[codes]
 
 
 class SplitRecorder(Callback):
@@ -216,7 +156,7 @@ def test_paper_defaults():
     params = ParallelCNNTransformerClassifier().get_params()
     assert params["optimizer"] is torch.optim.SGD
     assert (params["lr"], params["batch_size"], params["max_epochs"]) == (0.01, 16, 200)
-    assert params["optimizer__momentum"] == 0.9
+    assert params["momentum"] == 0.9
     assert params["weight_decay"] == 1e-4
     assert CNNLSTMClassifier().max_epochs == 1400
     for cls in CLASSIFIERS:

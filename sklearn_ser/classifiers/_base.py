@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -141,6 +142,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left"), None],
+        "momentum": [Interval(Real, 0, None, closed="left"), None],
         "lr_schedule": [StrOptions({"constant", "cosine", "onecycle"})],
         "warmup": [Interval(Real, 0, 1, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
@@ -166,6 +168,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
         validation_fraction=0.1,
         patience=10,
         weight_decay=None,
+        momentum=None,
         lr_schedule="constant",
         warmup=0.0,
         label_smoothing=0.0,
@@ -191,6 +194,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.weight_decay = weight_decay
+        self.momentum = momentum
         self.lr_schedule = lr_schedule
         self.warmup = warmup
         self.label_smoothing = label_smoothing
@@ -233,6 +237,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
             )
         for option, skorch_name in (
             ("weight_decay", "optimizer__weight_decay"),
+            ("momentum", "optimizer__momentum"),
             ("label_smoothing", "criterion__label_smoothing"),
         ):
             if skorch_name in params and getattr(self, option) not in (None, 0.0):
@@ -471,6 +476,11 @@ class _DeepSERClassifier(NeuralNetClassifier):
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
         if self.weight_decay is not None:
             kwargs["weight_decay"] = self.weight_decay
+        # The SGD recipes' momentum stays out of optimisers without one (Adam's
+        # betas play its part), so that switching optimiser needs one parameter.
+        takes_momentum = "momentum" in inspect.signature(self.optimizer).parameters
+        if self.momentum is not None and takes_momentum:
+            kwargs["momentum"] = self.momentum
         return args, kwargs
 
     def _split(self, X, y, groups, seed):
@@ -746,6 +756,10 @@ _SHARED_PARAMETERS = """\
     weight_decay : float or None, default=None
         The optimiser's ``weight_decay`` (None: the optimiser's default). Use
         it with ``optimizer=torch.optim.AdamW`` for decoupled weight decay.
+    momentum : float or None, default=None
+        The optimiser's ``momentum``, passed only to optimisers that take one
+        (SGD, RMSprop), so that ``optimizer`` can be switched to Adam or
+        AdamW without unsetting it. None: the optimiser's default.
     lr_schedule : {"constant", "cosine", "onecycle"}, default="constant"
         Learning-rate schedule over all training batches (skorch's
         :class:`~skorch.callbacks.LRScheduler`, stepped every batch):

@@ -39,8 +39,8 @@ class CNNLSTMClassifier(_DeepSERClassifier):
     max_epochs : int, default=1400
         Training epochs (the paper's; lower it, or use early stopping, for
         quick experiments).
-    optimizer__momentum : float, default=0.9
-        SGD momentum.
+    momentum : float, default=0.9
+        SGD momentum (ignored by optimisers without one, e.g. AdamW).
     weight_decay : float, default=1e-4
         L2 penalty (the optimiser's ``weight_decay``).
     {shared_parameters}
@@ -75,7 +75,7 @@ class CNNLSTMClassifier(_DeepSERClassifier):
         lr=0.01,
         batch_size=32,
         max_epochs=1400,
-        optimizer__momentum=0.9,
+        momentum=0.9,
         weight_decay=1e-4,
         **kwargs,
     ):
@@ -85,7 +85,7 @@ class CNNLSTMClassifier(_DeepSERClassifier):
             lr=lr,
             batch_size=batch_size,
             max_epochs=max_epochs,
-            optimizer__momentum=optimizer__momentum,
+            momentum=momentum,
             weight_decay=weight_decay,
             **kwargs,
         )

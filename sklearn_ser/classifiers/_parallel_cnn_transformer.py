@@ -35,8 +35,8 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
         Clips per mini-batch.
     max_epochs : int, default=200
         Training epochs.
-    optimizer__momentum : float, default=0.9
-        SGD momentum.
+    momentum : float, default=0.9
+        SGD momentum (ignored by optimisers without one, e.g. AdamW).
     weight_decay : float, default=1e-4
         L2 penalty (the optimiser's ``weight_decay``).
     {shared_parameters}
@@ -69,7 +69,7 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
         lr=0.01,
         batch_size=16,
         max_epochs=200,
-        optimizer__momentum=0.9,
+        momentum=0.9,
         weight_decay=1e-4,
         **kwargs,
     ):
@@ -79,7 +79,7 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
             lr=lr,
             batch_size=batch_size,
             max_epochs=max_epochs,
-            optimizer__momentum=optimizer__momentum,
+            momentum=momentum,
             weight_decay=weight_decay,
             **kwargs,
         )

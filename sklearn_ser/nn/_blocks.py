@@ -46,8 +46,9 @@ def conv2d_stack(
     pools: Sequence[int],
     dropout: float,
     in_channels: int = 1,
+    dropout_after: str = "last_block",
 ) -> tuple[nn.Sequential, tuple[int, int, int]]:
-    """Conv2d-BatchNorm-ReLU-MaxPool-Dropout blocks and their output shape.
+    """Conv2d-BatchNorm-ReLU-MaxPool blocks with dropout, and their output shape.
 
     Each block convolves with a 3x3 kernel (stride 1, padding 1) and then
     max-pools with a square window of ``pools[i]`` (stride = window). The
@@ -65,9 +66,17 @@ def conv2d_stack(
     pools : sequence of int
         Pooling window of each block; same length as ``channels``.
     dropout : float
-        Dropout probability after each block.
+        Dropout probability.
     in_channels : int, default=1
         Channels of the input.
+    dropout_after : {"last_block", "every_block"}, default="last_block"
+        Where the dropout goes. ``"every_block"`` is the seed papers' order
+        (Conv - BatchNorm - ReLU - MaxPool - Dropout in every block): each
+        dropout then feeds the next block's BatchNorm, whose running
+        statistics are estimated on dropped-out activations during training
+        and so do not match the activations it normalises in evaluation mode
+        (the variance shift of Li et al., CVPR 2019). ``"last_block"`` keeps
+        one dropout after the last block only, where no BatchNorm follows.
 
     Returns
     -------
@@ -81,6 +90,11 @@ def conv2d_stack(
     >>> out_shape
     (32, 16, 16)
     """
+    if dropout_after not in ("last_block", "every_block"):
+        raise ValueError(
+            "dropout_after must be 'last_block' or 'every_block'; got "
+            f"{dropout_after!r}."
+        )
     if len(channels) != len(pools) or not channels:
         raise ValueError(
             "channels and pools must be non-empty and of equal length; got "
@@ -95,10 +109,13 @@ def conv2d_stack(
             nn.BatchNorm2d(out_channels),
             nn.ReLU(),
             nn.MaxPool2d(window),
-            nn.Dropout(dropout),
         ]
+        if dropout_after == "every_block":
+            layers.append(nn.Dropout(dropout))
         height, width = height // window[0], width // window[1]
         in_channels = out_channels
+    if dropout_after == "last_block":
+        layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers), (in_channels, height, width)
 
 

@@ -15,7 +15,8 @@ class CNNLSTM(nn.Module):
 
     Each chunk of the log-mel spectrogram passes through four conv blocks
     (Conv2d 3x3 - BatchNorm - ReLU - MaxPool - Dropout) with 16/32/64/128
-    channels, pools 2/4/4/4 and dropout 0.4, as the paper describes. The
+    channels, pools 2/4/4/4 and dropout 0.4, as the paper describes; by
+    default the dropout moves after the last block only (``dropout_after``). The
     flattened per-chunk features form a sequence over the chunks that one
     LSTM reads; a linear layer maps its last hidden state to class logits
     (the paper's "linear softmax layer"; the softmax lives in the loss).
@@ -38,7 +39,13 @@ class CNNLSTM(nn.Module):
     pools : sequence of int, default=(2, 4, 4, 4)
         Max-pooling window of each block.
     dropout : float, default=0.4
-        Dropout after every conv block.
+        Dropout rate of the conv stack.
+    dropout_after : {"last_block", "every_block"}, default="last_block"
+        ``"every_block"`` is the paper's layer order, a dropout after every
+        conv block, ahead of the next block's BatchNorm; ``"last_block"``
+        (default) keeps one dropout after the last block only, which avoids
+        the train/evaluation mismatch of the BatchNorm statistics (see
+        :func:`~sklearn_ser.nn._blocks.conv2d_stack`).
     lstm_hidden_size : int, default=64
         Hidden units of the LSTM over the chunk sequence.
 
@@ -57,13 +64,14 @@ class CNNLSTM(nn.Module):
         pools: Sequence[int] = (2, 4, 4, 4),
         dropout: float = 0.4,
         lstm_hidden_size: int = 64,
+        dropout_after: str = "last_block",
     ):
         super().__init__()
         _, n_mels, n_frames = check_input_shape(
             input_shape, ("n_chunks", "n_mels", "chunk_frames"), "CNNLSTM"
         )
         self.cnn, (depth, height, width) = conv2d_stack(
-            (n_mels, n_frames), channels, pools, dropout
+            (n_mels, n_frames), channels, pools, dropout, dropout_after=dropout_after
         )
         self.lstm = nn.LSTM(depth * height * width, lstm_hidden_size, batch_first=True)
         self.head = nn.Linear(lstm_hidden_size, n_classes)

@@ -22,10 +22,10 @@ class ParallelCNNTransformer(nn.Module):
     The paper fixes the input (40 MFCCs x 282 frames), says that channels
     grow while feature maps shrink, and uses the encoder of Vaswani et al.,
     but gives no sizes. Our defaults, each a parameter: CNN branches of three
-    Conv2d 3x3 - BatchNorm - ReLU - MaxPool - Dropout(0.3) blocks with
-    16/32/64 channels and pools 2/4/4; the encoder branch max-pools time by 4
-    and runs 4 layers with the MFCCs as model dimension, 4 heads, a
-    feed-forward width of 512 and dropout 0.4.
+    Conv2d 3x3 - BatchNorm - ReLU - MaxPool blocks (dropout 0.3, see
+    ``dropout_after``) with 16/32/64 channels and pools 2/4/4; the encoder
+    branch max-pools time by 4 and runs 4 layers with the MFCCs as model
+    dimension, 4 heads, a feed-forward width of 512 and dropout 0.4.
 
     Parameters
     ----------
@@ -39,7 +39,13 @@ class ParallelCNNTransformer(nn.Module):
     cnn_pools : sequence of int, default=(2, 4, 4)
         Max-pooling window of each block.
     cnn_dropout : float, default=0.3
-        Dropout after every conv block.
+        Dropout rate of the conv branches.
+    dropout_after : {"last_block", "every_block"}, default="last_block"
+        ``"every_block"`` is the paper's layer order, a dropout after every
+        conv block, ahead of the next block's BatchNorm; ``"last_block"``
+        (default) keeps one dropout after the last block only, which avoids
+        the train/evaluation mismatch of the BatchNorm statistics (see
+        :func:`~sklearn_ser.nn._blocks.conv2d_stack`).
     time_pool : int, default=4
         Max-pooling window over time before the encoder.
     n_heads : int, default=4
@@ -70,6 +76,7 @@ class ParallelCNNTransformer(nn.Module):
         n_layers: int = 4,
         dim_feedforward: int = 512,
         transformer_dropout: float = 0.4,
+        dropout_after: str = "last_block",
     ):
         super().__init__()
         n_frames, n_coefficients = check_input_shape(
@@ -83,9 +90,19 @@ class ParallelCNNTransformer(nn.Module):
             )
         image_shape = (n_coefficients, n_frames)
         self.cnn_a, (depth, height, width) = conv2d_stack(
-            image_shape, cnn_channels, cnn_pools, cnn_dropout
+            image_shape,
+            cnn_channels,
+            cnn_pools,
+            cnn_dropout,
+            dropout_after=dropout_after,
         )
-        self.cnn_b, _ = conv2d_stack(image_shape, cnn_channels, cnn_pools, cnn_dropout)
+        self.cnn_b, _ = conv2d_stack(
+            image_shape,
+            cnn_channels,
+            cnn_pools,
+            cnn_dropout,
+            dropout_after=dropout_after,
+        )
         self.time_pool = nn.MaxPool1d(min(time_pool, n_frames))
         layer = nn.TransformerEncoderLayer(
             n_coefficients,

@@ -15,7 +15,8 @@ class SpectrogramCNN(nn.Module):
 
     The paper says only that a CNN classifies spectrograms and that several
     CNNs are combined by ensemble learning; it gives no layers. We use four
-    Conv2d 3x3 - BatchNorm - ReLU - MaxPool(2) - Dropout blocks with
+    Conv2d 3x3 - BatchNorm - ReLU - MaxPool(2) blocks (dropout: see
+    ``dropout_after``) with
     16/32/64/128 channels (the pattern of the other seed CNNs), then global
     average pooling, so any spectrogram size works, and a linear layer to
     class logits. Every choice is a parameter. Build the ensemble with
@@ -34,7 +35,13 @@ class SpectrogramCNN(nn.Module):
     pools : sequence of int, default=(2, 2, 2, 2)
         Max-pooling window of each block.
     dropout : float, default=0.25
-        Dropout after every conv block.
+        Dropout rate of the conv stack.
+    dropout_after : {"last_block", "every_block"}, default="last_block"
+        ``"every_block"`` is the paper's layer order, a dropout after every
+        conv block, ahead of the next block's BatchNorm; ``"last_block"``
+        (default) keeps one dropout after the last block only, which avoids
+        the train/evaluation mismatch of the BatchNorm statistics (see
+        :func:`~sklearn_ser.nn._blocks.conv2d_stack`).
 
     Examples
     --------
@@ -50,13 +57,19 @@ class SpectrogramCNN(nn.Module):
         channels: Sequence[int] = (16, 32, 64, 128),
         pools: Sequence[int] = (2, 2, 2, 2),
         dropout: float = 0.25,
+        dropout_after: str = "last_block",
     ):
         super().__init__()
         in_channels, n_mels, n_frames = check_input_shape(
             input_shape, ("n_channels", "n_mels", "n_frames"), "SpectrogramCNN"
         )
         self.cnn, (depth, _, _) = conv2d_stack(
-            (n_mels, n_frames), channels, pools, dropout, in_channels=in_channels
+            (n_mels, n_frames),
+            channels,
+            pools,
+            dropout,
+            in_channels=in_channels,
+            dropout_after=dropout_after,
         )
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.head = nn.Linear(depth, n_classes)
