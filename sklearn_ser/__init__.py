@@ -12,6 +12,7 @@ __version__ = "0.1.0.dev0"
 from .audio import DEFAULT_SR, AudioLoader, AudioLoadError, load_audio
 from .augment import AWGNAugmenter
 from .classifiers import (
+    AttentiveCRNNClassifier,
     CNNLSTMClassifier,
     Conv1DLSTMClassifier,
     ParallelCNNTransformerClassifier,
@@ -32,6 +33,7 @@ __all__ = [
     "EMOTIONS",
     "AWGNAugmenter",
     "AcousticStats170",
+    "AttentiveCRNNClassifier",
     "AudioLoadError",
     "AudioLoader",
     "CNNLSTMClassifier",

@@ -19,6 +19,7 @@ with no reshaping glue. They share one base class that adds to skorch's
 - ``class_weight`` for imbalanced corpora.
 """
 
+from ._attentive_crnn import AttentiveCRNNClassifier
 from ._cnn_lstm import CNNLSTMClassifier
 from ._conv1d_lstm import Conv1DLSTMClassifier
 from ._parallel_cnn_transformer import ParallelCNNTransformerClassifier
@@ -26,6 +27,7 @@ from ._spectrogram_cnn import SpectrogramCNNClassifier
 from ._stacked_lstm import StackedLSTMClassifier
 
 __all__ = [
+    "AttentiveCRNNClassifier",
     "CNNLSTMClassifier",
     "Conv1DLSTMClassifier",
     "ParallelCNNTransformerClassifier",

@@ -1,4 +1,4 @@
-"""The seed papers' networks as plain :class:`torch.nn.Module` classes.
+"""The seed papers' networks, and the library's own, as plain :class:`torch.nn.Module` classes.
 
 Every module takes the shape of one input sample (``input_shape``, without
 the batch axis) and the number of classes, and returns logits. The skorch
@@ -6,6 +6,7 @@ estimators in :mod:`sklearn_ser.classifiers` fill both in from the training
 data, so they are tuned only through the remaining ``module__*`` parameters.
 """
 
+from ._attentive_crnn import AttentiveCRNN
 from ._cnn_lstm import CNNLSTM
 from ._conv1d_lstm import Conv1DLSTM
 from ._parallel_cnn_transformer import ParallelCNNTransformer
@@ -13,6 +14,7 @@ from ._spectrogram_cnn import SpectrogramCNN
 from ._stacked_lstm import StackedLSTM
 
 __all__ = [
+    "AttentiveCRNN",
     "CNNLSTM",
     "Conv1DLSTM",
     "ParallelCNNTransformer",

@@ -12,7 +12,14 @@ test clip ever reaches training.
 """
 
 from ._classical import random_forest, svm
-from ._deep import cnn_lstm, cnn_transformer, conv1d_lstm, spectrogram_cnn, stacked_lstm
+from ._deep import (
+    attentive_crnn,
+    cnn_lstm,
+    cnn_transformer,
+    conv1d_lstm,
+    spectrogram_cnn,
+    stacked_lstm,
+)
 from ._registry import (
     BUDGETS,
     DEFAULT_BENCHMARK_RECIPES,
@@ -27,6 +34,7 @@ __all__ = [
     "DEFAULT_BENCHMARK_RECIPES",
     "RECIPES",
     "Recipe",
+    "attentive_crnn",
     "cnn_lstm",
     "cnn_transformer",
     "conv1d_lstm",

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from imblearn.pipeline import Pipeline
 
 from ._classical import random_forest, svm
-from ._deep import cnn_lstm, cnn_transformer, conv1d_lstm, spectrogram_cnn, stacked_lstm
+from ._deep import (
+    attentive_crnn,
+    cnn_lstm,
+    cnn_transformer,
+    conv1d_lstm,
+    spectrogram_cnn,
+    stacked_lstm,
+)
 from ._tuning import tuned
 
 __all__ = [
@@ -120,6 +127,19 @@ RECIPES = {
                 "classifier__min_samples_leaf": [1, 4],
             },
         ),
+        Recipe(
+            "attentive_crnn",
+            attentive_crnn,
+            "residual CNN + BiGRU + attentive statistics pooling on the log-mel; "
+            "AdamW, cosine schedule, label smoothing, SpecAugment, mixup (ours)",
+            "not a paper's system; this library's from-scratch deep recipe",
+            "random-kfold",
+            deep=True,
+            param_grid={
+                "classifier__lr": [0.001, 0.003],
+                "classifier__mixup_alpha": [0.0, 0.2],
+            },
+        ),
     )
 }
 
@@ -160,6 +180,15 @@ BUDGETS = {
             "classifier__module__lstm_hidden_size": 64,
         },
         "cnn_transformer": {"sr": 16000, "max_epochs": 20},
+        "attentive_crnn": {
+            "n_mels": 64,
+            "hop_length": 320,
+            "max_epochs": 40,
+            "classifier__time_mask": 20,
+            "classifier__freq_mask": 8,
+            "classifier__module__channels": (16, 32, 64),
+            "classifier__module__gru_hidden_size": 64,
+        },
     },
 }
 
