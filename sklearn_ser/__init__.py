@@ -20,8 +20,11 @@ from .classifiers import (
 )
 from .datasets import (
     EMOTIONS,
+    load_cremad,
+    load_emodb,
     load_folder,
     load_ravdess,
+    load_savee,
     load_tess,
     make_emotional_speech,
 )
@@ -43,8 +46,11 @@ __all__ = [
     "StackedLSTMClassifier",
     "__version__",
     "load_audio",
+    "load_cremad",
+    "load_emodb",
     "load_folder",
     "load_ravdess",
+    "load_savee",
     "load_tess",
     "make_emotional_speech",
 ]

@@ -81,7 +81,7 @@ def test_speaker_pattern_searches_the_path_below_the_label_folder(tmp_path):
     make_tree(tmp_path, "angry/spk3/take1.wav", "sad/spk4/take1.wav")
     data = load_folder(tmp_path, speaker_pattern=r"^(spk\d+)/")
     assert data.groups.tolist() == ["spk3", "spk4"]
-    with pytest.raises(ValueError, match="finds no speaker id in 2 file"):
+    with pytest.raises(ValueError, match="finds no speaker in 'spk3/take1.wav'"):
         load_folder(tmp_path, speaker_pattern=r"^(angry)")
 
 
@@ -89,13 +89,18 @@ def test_files_without_a_speaker_are_listed(tmp_path):
     # "_b.wav" matches with the optional group empty: no speaker either.
     make_tree(tmp_path, "angry/spk1_a.wav", "angry/_b.wav", "sad/c.wav")
     expected = (
-        f"speaker_pattern '^(spk\\\\d+)?_' finds no speaker id in 2 file(s) under "
-        f"{tmp_path} (it is searched in each file's path below its label folder):\n"
-        "  angry/_b.wav: no speaker in '_b.wav'\n"
-        "  sad/c.wav: no speaker in 'c.wav'"
+        f"2 file(s) under {tmp_path} do not follow the Corpus convention (one "
+        "sub-folder per label, speaker_pattern '^(spk\\\\d+)?_'):\n"
+        "  angry/_b.wav: speaker_pattern finds no speaker in '_b.wav'\n"
+        "  sad/c.wav: speaker_pattern finds no speaker in 'c.wav'\n"
+        "Rename or remove them, or pass strict=False to skip them with a warning."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         load_folder(tmp_path, speaker_pattern=r"^(spk\d+)?_")
+    with pytest.warns(UserWarning, match="skipping them") as record:
+        data = load_folder(tmp_path, speaker_pattern=r"^(spk\d+)?_", strict=False)
+    assert record[0].filename == __file__
+    assert data.groups.tolist() == ["spk1"]
 
 
 @pytest.mark.parametrize(
@@ -208,8 +213,12 @@ def test_audio_files_directly_in_root_are_an_error(tmp_path):
     with pytest.raises(
         ValueError,
         match=re.escape(
-            f"2 audio file(s) lie directly in {tmp_path}, outside any label folder; "
-            f"{LAYOUT}:\n  b.wav: no label folder\n  c.ogg: no label folder"
+            f"2 file(s) under {tmp_path} do not follow the Corpus convention (one "
+            "sub-folder per label):\n"
+            "  b.wav: no label folder (for labels in the file names, pass "
+            "label_pattern)\n"
+            "  c.ogg: no label folder (for labels in the file names, pass "
+            "label_pattern)"
         ),
     ):
         load_folder(tmp_path)
