@@ -108,7 +108,9 @@ def _parse(path: Path, root: Path) -> tuple[int, str, str, str]:
     )
     sentence, emotion, level = sentence.upper(), emotion.upper(), level.upper()
     if not _FIRST_ACTOR <= int(actor) <= _LAST_ACTOR:
-        raise ValueError(f"actor {actor!r} is not a number {_FIRST_ACTOR}-{_LAST_ACTOR}")
+        raise ValueError(
+            f"actor {actor!r} is not a number {_FIRST_ACTOR}-{_LAST_ACTOR}"
+        )
     if sentence not in _SENTENCES:
         raise ValueError(f"sentence {sentence!r} is not one of {', '.join(_SENTENCES)}")
     if emotion not in _EMOTIONS:

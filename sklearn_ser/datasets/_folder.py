@@ -252,7 +252,8 @@ def load_folder(
     >>> with TemporaryDirectory() as tmp:
     ...     for name in ["s1-angry-01.wav", "s2-sad-07.wav"]:
     ...         Path(tmp, name).touch()
-    ...     data = load_folder(tmp, label_pattern=r"^(?P<speaker>s[0-9]+)-(?P<label>[a-z]+)-")
+    ...     pattern = r"^(?P<speaker>s[0-9]+)-(?P<label>[a-z]+)-"
+    ...     data = load_folder(tmp, label_pattern=pattern)
     >>> data.target.tolist(), data.groups.tolist()
     (['angry', 'sad'], ['s1', 's2'])
     """
@@ -269,8 +270,8 @@ def load_folder(
             )
     if label_pattern is None:
         layout = (
-            f"one sub-folder per label holding its audio files ({', '.join(extensions)})"
-            ", e.g. angry/clip01.wav and sad/clip02.wav"
+            "one sub-folder per label holding its audio files "
+            f"({', '.join(extensions)}), e.g. angry/clip01.wav and sad/clip02.wav"
         )
         rules = ["one sub-folder per label"]
         source = "the folder names"

@@ -10,8 +10,9 @@ from sklearn.utils._param_validation import validate_params
 from ._base import NameConvention, find_clips, make_bunch
 
 _LAYOUT = (
-    "SAVEE files named <speaker>/<code><number>.wav (the official AudioData/DC/a01.wav) "
-    "or <speaker>_<code><number>.wav (the flattened DC_a01.wav) anywhere below it"
+    "SAVEE files named <speaker>/<code><number>.wav (the official "
+    "AudioData/DC/a01.wav) or <speaker>_<code><number>.wav (the flattened "
+    "DC_a01.wav) anywhere below it"
 )
 _CONVENTION = (
     "<speaker>/<code><number> or <speaker>_<code><number>, speaker DC, JE, JK or KL, "

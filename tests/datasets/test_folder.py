@@ -262,3 +262,65 @@ def test_real_tess_tree_as_a_folder_corpus(tess_root):
     assert len(data.target_names) == 14  # the folders: speaker_emotion
     assert set(Counter(data.target.tolist()).values()) == {20}
     assert Counter(data.groups.tolist()) == {"OAF": 140, "YAF": 140}
+
+
+def test_label_pattern_reads_a_flat_folder_with_speakers(tmp_path):
+    make_tree(tmp_path, "DC_a01.wav", "JE_sa02.wav", "sub/KL_n03.flac")
+    data = load_folder(
+        tmp_path,
+        label_pattern=r"(?P<speaker>[A-Z]{2})_(?P<label>[a-z]+)[0-9]+\.",
+        label_map={"a": "angry", "sa": "sad", "n": "neutral"},
+    )
+    assert data.target.tolist() == ["angry", "sad", "neutral"]
+    assert data.groups.tolist() == ["DC", "JE", "KL"]
+    assert "labels from label_pattern" in data.DESCR
+
+
+def test_label_pattern_first_group_and_a_separate_speaker_pattern(tmp_path):
+    make_tree(tmp_path, "s1/angry-1.wav", "s2/sad-1.wav")
+    data = load_folder(
+        tmp_path, label_pattern=r"/([a-z]+)-", speaker_pattern="^(s\\d)/"
+    )
+    assert data.target.tolist() == ["angry", "sad"]
+    assert data.groups.tolist() == ["s1", "s2"]
+    assert load_folder(tmp_path, label_pattern=r"/([a-z]+)-").groups is None
+
+
+def test_files_the_label_pattern_misses_are_listed_or_skipped(tmp_path):
+    make_tree(tmp_path, "DC_a01.wav", "README.wav")
+    expected = (
+        f"1 file(s) under {tmp_path} do not follow the Corpus convention "
+        "(label_pattern '^[A-Z]{2}_([a-z]+)'):\n"
+        "  README.wav: label_pattern finds no label in 'README.wav'\n"
+        "Rename or remove them, or pass strict=False to skip them with a warning."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        load_folder(tmp_path, label_pattern=r"^[A-Z]{2}_([a-z]+)")
+    with pytest.warns(UserWarning, match="skipping them"):
+        data = load_folder(tmp_path, label_pattern=r"^[A-Z]{2}_([a-z]+)", strict=False)
+    assert data.target.tolist() == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"label_pattern": "[a-z]+"},
+            "label_pattern '[a-z]+' has no group; expected a named group "
+            "(?P<label>...) or a first group that captures the label",
+        ),
+        (
+            {"label_pattern": "(?P<speaker>x)(?P<label>y)", "speaker_pattern": "(x)"},
+            "label_pattern '(?P<speaker>x)(?P<label>y)' has a speaker group and "
+            "speaker_pattern '(x)' is given too; give the speaker one way only",
+        ),
+        (
+            {"label_pattern": "([a-z]+)_", "label_map": {"zz": "angry"}},
+            "label_map keys ['zz'] name no label found under",
+        ),
+    ],
+)
+def test_invalid_label_pattern(tmp_path, kwargs, message):
+    make_tree(tmp_path, "x_a01.wav")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        load_folder(tmp_path, **kwargs)
