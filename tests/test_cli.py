@@ -58,8 +58,9 @@ def test_recipes_lists_every_recipe(capsys):
             "unknown recipe(s) 'nope'; valid recipes: cnn_lstm, stacked_lstm",
         ),
         (
-            ["benchmark", "--dataset", "savee", "--root", "."],
-            "unknown dataset 'savee'; valid datasets: synthetic, ravdess, tess, folder",
+            ["benchmark", "--dataset", "iemocap", "--root", "."],
+            "unknown dataset 'iemocap'; valid datasets: synthetic, ravdess, tess, "
+            "savee, emodb, cremad, folder",
         ),
         (["benchmark", "--dataset", "ravdess"], "--dataset ravdess needs --root DIR"),
         (
@@ -112,8 +113,8 @@ def test_impossible_protocol(capsys, corpus_dir):
             "--folds",
             "6",
         ],
-        "protocol 'speaker' is impossible here: A speaker-independent 6-fold split "
-        "needs at least 6 speakers; the data has 4",
+        "--folds 6 is more than the 4 speakers of the ravdess corpus; protocol "
+        "'speaker' keeps each speaker in one fold: use --folds <= 4",
     )
 
 

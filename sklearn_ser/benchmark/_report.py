@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -119,11 +120,9 @@ class BenchmarkResult:
         return {
             "sklearn_ser_version": __version__,
             "corpus": self.corpus,
-            "protocol": {
-                "name": self.protocol.name,
-                "description": self.protocol.description,
-                "speaker_independent": self.protocol.speaker_independent,
-            },
+            # Every field of the protocol, e.g. a cross-corpus protocol's
+            # shared and dropped labels.
+            "protocol": dataclasses.asdict(self.protocol),
             "n_splits": self.n_splits,
             "n_clips": self.n_clips,
             "n_speakers": self.n_speakers,
@@ -137,7 +136,11 @@ class BenchmarkResult:
         lines = [
             f"Corpus: {self.corpus} ({self.n_clips} clips, {self.n_speakers} speakers)",
             f"Protocol: {self.protocol.name}: {self.protocol.description}; "
-            f"{self.n_splits} folds; mean ± std over folds",
+            + (
+                f"{self.n_splits} folds; mean ± std over folds"
+                if self.n_splits > 1
+                else "one split"
+            ),
             f"Machine: {_machine_description()}; total {self.elapsed:.1f} s",
             "",
             "| recipe | "
@@ -195,7 +198,7 @@ class BenchmarkResult:
             ax.set_title(
                 f"{result.recipe}: UAR {uar:.3f} ± {std:.3f}\n"
                 + textwrap.fill(self.corpus, 60)
-                + f"\nprotocol {self.protocol.name}, {self.n_splits} folds",
+                + f"\nprotocol {self.protocol.name}, {self.n_splits} fold(s)",
                 fontsize=9,
             )
             fig.tight_layout()
