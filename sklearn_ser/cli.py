@@ -257,7 +257,7 @@ def _load_dataset(
             _print_warnings(
                 args, caught, _list_file(args, f"{prefix}skipped_files.txt")
             )
-    labels = sorted(set(data.target))
+    labels = sorted({str(label) for label in data.target})
     if len(labels) < 2:
         raise UserError(
             f"the {dataset} corpus under {root} has one label ({labels[0]!r}, "
@@ -481,7 +481,7 @@ def _bad_audio_message(exc, args) -> str:
             path,
         )
     _write_list(path, exc.errors)
-    return f"{exc} (all {len(exc.errors)} listed in {path})"
+    return f"{str(exc).rstrip('.')} (all {len(exc.errors)} listed in {path})"
 
 
 def _check_corpus_options(args) -> None:
@@ -527,7 +527,7 @@ def _check_protocol(protocol, data, args, recipes) -> None:
         if folds > counts.min():
             raise UserError(
                 f"--folds {folds} is more than the {counts.min()} clips of the "
-                f"smallest label {labels[counts.argmin()]!r}; protocol "
+                f"smallest label {str(labels[counts.argmin()])!r}; protocol "
                 f"{protocol.name!r} puts every label in every fold: use "
                 f"--folds <= {counts.min()}"
             )
