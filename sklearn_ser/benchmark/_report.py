@@ -152,7 +152,9 @@ class BenchmarkResult:
             cells = [result.recipe]
             for metric in [metric for metric, _ in METRICS] + ["train_uar"]:
                 mean, std = result.mean_std(metric)
-                cells.append(f"{mean:.3f} ± {std:.3f}")
+                # One split (cross-corpus) has no spread to show.
+                spread = f" ± {std:.3f}" if self.n_splits > 1 else ""
+                cells.append(f"{mean:.3f}{spread}")
             cells.append(f"{result.feature_time:.1f}")
             cells.append(f"{result.mean_std('fit_time')[0]:.1f}")
             cells.append(f"{result.mean_std('predict_time')[0]:.2f}")
