@@ -197,10 +197,15 @@ class BenchmarkResult:
                 ax=ax,
             )
             uar, std = result.mean_std("uar")
+            spread, splits = (
+                (f" ± {std:.3f}", f"{self.n_splits} folds")
+                if self.n_splits > 1
+                else ("", "one split")
+            )
             ax.set_title(
-                f"{result.recipe}: UAR {uar:.3f} ± {std:.3f}\n"
+                f"{result.recipe}: UAR {uar:.3f}{spread}\n"
                 + textwrap.fill(self.corpus, 60)
-                + f"\nprotocol {self.protocol.name}, {self.n_splits} fold(s)",
+                + f"\nprotocol {self.protocol.name}, {splits}",
                 fontsize=9,
             )
             fig.tight_layout()
