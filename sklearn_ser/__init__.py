@@ -21,8 +21,11 @@ from .classifiers import (
 )
 from .datasets import (
     EMOTIONS,
+    load_cremad,
+    load_emodb,
     load_folder,
     load_ravdess,
+    load_savee,
     load_tess,
     make_emotional_speech,
 )
@@ -45,8 +48,11 @@ __all__ = [
     "StackedLSTMClassifier",
     "__version__",
     "load_audio",
+    "load_cremad",
+    "load_emodb",
     "load_folder",
     "load_ravdess",
+    "load_savee",
     "load_tess",
     "make_emotional_speech",
 ]

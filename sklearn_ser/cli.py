@@ -2,8 +2,10 @@
 
 User mistakes (an unknown recipe, a folder with no recognisable audio, a
 protocol the data cannot support, a file that is not a model) end with one
-line on stderr and exit status 2; they are all detected before any training
-starts.
+line on stderr and exit status 2, naming the command-line flag; those that can
+be known before training are detected before any training starts. Lists of bad
+files go in full to a text file that the message names; a benchmark writes the
+results of the recipes that finished before reporting a later one's error.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import csv
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from . import __version__
 
-DATASETS = ("synthetic", "ravdess", "tess", "folder")
+DATASETS = ("synthetic", "ravdess", "tess", "savee", "emodb", "cremad", "folder")
+
+# Bad files shown in an error line before it points to the full list.
+_INLINE_FILES = 3
 
 
 class UserError(Exception):
@@ -64,8 +70,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "see `sklearn-ser recipes`",
     )
     bench.add_argument(
+        "--test-dataset",
+        help="cross-corpus: train on all of --dataset, test on all of this corpus "
+        f"({', '.join(DATASETS)}), on the labels both share",
+    )
+    bench.add_argument(
+        "--test-root", help="folder of the --test-dataset corpus (cross-corpus)"
+    )
+    bench.add_argument(
         "--protocol",
-        default="speaker",
+        default=None,
         help="'speaker' (speaker-independent, default), 'paper' (each recipe's "
         "own random-split protocol from its paper) or a protocol name: "
         "random-kfold, random-80/10/10, random-75/25, random-80/20",
@@ -119,12 +133,32 @@ def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
         help=f"one of {', '.join(DATASETS)} (default: %(default)s)",
     )
     parser.add_argument(
-        "--root", help="corpus folder (required for ravdess, tess and folder)"
+        "--root", help="corpus folder (required for every dataset but synthetic)"
+    )
+    parser.add_argument(
+        "--vocal-channel",
+        choices=("speech", "song", "both"),
+        default=None,
+        help="with --dataset ravdess: spoken clips, sung clips or both "
+        "(default: speech)",
+    )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="skip files whose names break the corpus's naming convention (with "
+        "a warning listing them) instead of stopping",
     )
     parser.add_argument(
         "--speaker-pattern",
         help="with --dataset folder: regex with a group 'speaker' matched "
         "against each file name",
+    )
+    parser.add_argument(
+        "--label-pattern",
+        help="with --dataset folder: the corpus is a flat folder; regex whose "
+        "group 'label' (or first group) finds each file's label in its path "
+        "below --root, and whose optional group 'speaker' finds the speaker, "
+        r"e.g. '(?P<speaker>[A-Z]{2})_(?P<label>[a-z]+)\d+'",
     )
 
 
@@ -161,30 +195,111 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
-def _load_dataset(args, workdir: Path):
-    """The corpus named on the command line as a Bunch with paths/target/groups."""
-    from . import datasets
+def _load_dataset(
+    args, workdir: Path, *, dataset: str, root: str | None, test: bool = False
+):
+    """A corpus named on the command line as a Bunch with paths/target/groups.
 
-    if args.dataset not in DATASETS:
+    ``test`` selects the flags named in messages: --test-dataset/--test-root.
+    """
+    from . import datasets
+    from .datasets._base import CorpusFileError
+
+    dataset_flag, root_flag = (
+        ("--test-dataset", "--test-root") if test else ("--dataset", "--root")
+    )
+    if dataset not in DATASETS:
+        noun = "test dataset" if test else "dataset"
         raise UserError(
-            f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)}"
+            f"unknown {noun} {dataset!r}; valid datasets: {', '.join(DATASETS)}"
         )
-    if args.dataset == "synthetic":
-        if args.root:
-            raise UserError("--root is not used with --dataset synthetic")
+    if dataset == "synthetic":
+        if root:
+            raise UserError(f"{root_flag} is not used with {dataset_flag} synthetic")
         return datasets.make_emotional_speech(
             random_state=args.seed, output_dir=workdir / "synthetic_corpus"
         )
-    if not args.root:
-        raise UserError(f"--dataset {args.dataset} needs --root DIR")
-    try:
-        if args.dataset == "ravdess":
-            return datasets.load_ravdess(args.root)
-        if args.dataset == "tess":
-            return datasets.load_tess(args.root)
-        return datasets.load_folder(args.root, speaker_pattern=args.speaker_pattern)
-    except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
-        raise UserError(str(exc)) from None
+    if not root:
+        raise UserError(f"{dataset_flag} {dataset} needs {root_flag} DIR")
+    strict = not args.lenient
+    loaders = {
+        "ravdess": lambda: datasets.load_ravdess(
+            root, vocal_channel=args.vocal_channel or "speech", strict=strict
+        ),
+        "tess": lambda: datasets.load_tess(root, strict=strict),
+        "savee": lambda: datasets.load_savee(root, strict=strict),
+        "emodb": lambda: datasets.load_emodb(root, strict=strict),
+        "cremad": lambda: datasets.load_cremad(root, strict=strict),
+        "folder": lambda: datasets.load_folder(
+            root,
+            label_pattern=args.label_pattern,
+            speaker_pattern=args.speaker_pattern,
+            strict=strict,
+        ),
+    }
+    prefix = "test_" if test else ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            data = loaders[dataset]()
+        except CorpusFileError as exc:
+            raise UserError(
+                _listed(
+                    exc.summary,
+                    exc.errors,
+                    "rename or remove them, or pass --lenient to skip them",
+                    _list_file(args, f"{prefix}bad_files.txt"),
+                )
+            ) from None
+        except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
+            raise UserError(str(exc)) from None
+        finally:
+            _print_warnings(
+                args, caught, _list_file(args, f"{prefix}skipped_files.txt")
+            )
+    labels = sorted({str(label) for label in data.target})
+    if len(labels) < 2:
+        raise UserError(
+            f"the {dataset} corpus under {root} has one label ({labels[0]!r}, "
+            f"{len(data.target)} clips); a classifier needs at least two: point "
+            f"{root_flag} at a corpus with several emotions"
+        )
+    return data
+
+
+def _list_file(args, name: str) -> Path:
+    """Where a full list of files goes: next to the command's output."""
+    out = Path(args.out)
+    return (out if args.command == "benchmark" else out.parent) / name
+
+
+def _write_list(path: Path, entries) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{file}: {reason}\n" for file, reason in entries))
+
+
+def _listed(summary: str, entries, advice: str, path: Path) -> str:
+    """One line: the summary, the first files, advice, and where the rest went."""
+    _write_list(path, entries)
+    shown = "; ".join(f"{file}: {reason}" for file, reason in entries[:_INLINE_FILES])
+    more = "; ..." if len(entries) > _INLINE_FILES else ""
+    advice = f"; {advice}" if advice else ""
+    return f"{summary}: {shown}{more}{advice} (all {len(entries)} listed in {path})"
+
+
+def _print_warnings(args, caught, list_path: Path) -> None:
+    """Each warning a loader raised as one line, skipped files listed in a file."""
+    from .datasets._base import CorpusFileWarning
+
+    for record in caught:
+        warning = record.message
+        if isinstance(warning, CorpusFileWarning):
+            message = _listed(
+                f"{warning.summary}; skipped them", warning.skipped, "", list_path
+            )
+        else:
+            message = " ".join(line.strip() for line in str(warning).splitlines())
+        print(f"sklearn-ser {args.command}: warning: {message}", file=sys.stderr)
 
 
 def _recipe_overrides(args) -> dict:
@@ -253,64 +368,204 @@ def _protocols_for(names, protocol: str) -> dict:
 
 def _run_benchmark(args) -> int:
     from .benchmark import run_benchmark
+    from .benchmark._cross_corpus import combine_corpora
     from .model_selection import get_protocol
 
     out = Path(args.out)
     names = _recipe_names(args.recipes)
-    by_protocol = _protocols_for(names, args.protocol)
+    cross = args.test_dataset is not None
+    if cross:
+        for flag, value in (("--protocol", args.protocol), ("--folds", args.folds)):
+            if value is not None:
+                raise UserError(
+                    f"{flag} is not used with --test-dataset: a cross-corpus "
+                    "benchmark trains on all of --dataset and tests on all of "
+                    "--test-dataset, in one split"
+                )
+        by_protocol = {"cross-corpus": list(names)}
+    else:
+        if args.test_root:
+            raise UserError("--test-root is used only with --test-dataset")
+        by_protocol = _protocols_for(names, args.protocol or "speaker")
+    _check_corpus_options(args)
     recipes = _make_recipes(names, args)  # checks every option before any data work
     start = time.perf_counter()
-    data = _load_dataset(args, out)
+    data = _load_dataset(args, out, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
-    for protocol in by_protocol:
-        if data.groups is None and get_protocol(protocol).speaker_independent:
-            raise UserError(
-                f"the {args.dataset} corpus has no speaker ids: pass "
-                "--speaker-pattern, or choose a speaker-dependent --protocol "
-                "such as random-kfold"
-            )
+    protocols = {}
+    if cross:
+        test_data = _load_dataset(
+            args, out, dataset=args.test_dataset, root=args.test_root, test=True
+        )
         try:
-            cv = get_protocol(protocol).make_cv(data.groups, n_splits=args.folds)
-            if args.tune:
-                _check_tuning(cv, data, {n: recipes[n] for n in by_protocol[protocol]})
-        except (ValueError, TypeError) as exc:
-            raise UserError(
-                f"protocol {protocol!r} is impossible here: {exc}"
-            ) from None
+            paths, y, groups, protocol = combine_corpora(
+                data, test_data, train_name=args.dataset, test_name=args.test_dataset
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        protocols["cross-corpus"] = protocol
+        if args.tune:
+            _check_tuning(protocol, groups, y, args, recipes)
+    else:
+        paths, y, groups = data.paths, data.target, data.groups
+        for name in by_protocol:
+            protocols[name] = get_protocol(name)
+            _check_protocol(
+                protocols[name],
+                data,
+                args,
+                {recipe: recipes[recipe] for recipe in by_protocol[name]},
+            )
     corpus = _corpus_name(args, data)
 
-    for protocol, recipe_names in by_protocol.items():
-        result = run_benchmark(
-            {name: recipes[name] for name in recipe_names},
-            data.paths,
-            data.target,
-            data.groups,
-            protocol=protocol,
-            n_splits=args.folds,
-            random_state=args.seed,
-            corpus=corpus,
-            progress=not args.quiet,
-            memory=args.cache_dir,
+    for name, recipe_names in by_protocol.items():
+        folder = out if len(by_protocol) == 1 else out / name.replace("/", "-")
+        finished: list[str] = []
+
+        def save(partial, folder=folder, finished=finished):
+            partial.save(folder)
+            finished[:] = [result.recipe for result in partial.recipes]
+
+        result = _benchmark_or_user_error(
+            lambda name=name, recipe_names=recipe_names, save=save: run_benchmark(
+                {recipe: recipes[recipe] for recipe in recipe_names},
+                paths,
+                y,
+                groups,
+                protocol=protocols[name],
+                n_splits=args.folds,
+                random_state=args.seed,
+                corpus=corpus,
+                progress=not args.quiet,
+                memory=args.cache_dir,
+                on_recipe_done=save,
+            ),
+            args,
+            finished,
+            folder,
         )
-        folder = out if len(by_protocol) == 1 else out / protocol.replace("/", "-")
-        written = result.save(folder)
         print()
         print(result.to_markdown())
-        print(f"Wrote {', '.join(str(p) for p in written)}")
+        print(f"Wrote results of {', '.join(finished)} to {folder}")
     print(f"Benchmark finished in {time.perf_counter() - start:.1f} s.")
     return 0
 
 
-def _check_tuning(cv, data, recipes) -> None:
+def _benchmark_or_user_error(run, args, finished: list[str], folder: Path):
+    """``run()``; bad audio ends in one line saying what finished and where it is."""
+    from .audio import AudioLoadError
+    from .benchmark._cv import SilentClipError
+
+    try:
+        return run()
+    except (AudioLoadError, SilentClipError) as exc:
+        message = _bad_audio_message(exc, args)
+    if finished:
+        message += (
+            f"; the results of the {len(finished)} recipe(s) that finished "
+            f"({', '.join(finished)}) are in {folder}"
+        )
+    raise UserError(message)
+
+
+def _bad_audio_message(exc, args) -> str:
+    """One line for an AudioLoadError or SilentClipError, full list in a file."""
+    from .audio import AudioLoadError
+
+    path = _list_file(args, "bad_audio.txt")
+    if isinstance(exc, AudioLoadError):
+        return _listed(
+            f"{len(exc.errors)} audio file(s) could not be loaded",
+            exc.errors,
+            "repair or remove them",
+            path,
+        )
+    _write_list(path, exc.errors)
+    return f"{str(exc).rstrip('.')} (all {len(exc.errors)} listed in {path})"
+
+
+def _check_corpus_options(args) -> None:
+    """Options that belong to one kind of corpus name it."""
+    used = {args.dataset, getattr(args, "test_dataset", None)}
+    for flag, value, dataset in (
+        ("--vocal-channel", args.vocal_channel, "ravdess"),
+        ("--label-pattern", args.label_pattern, "folder"),
+        ("--speaker-pattern", args.speaker_pattern, "folder"),
+    ):
+        if value is not None and dataset not in used:
+            raise UserError(f"{flag} is used only with --dataset {dataset}")
+
+
+def _check_protocol(protocol, data, args, recipes) -> None:
+    """Refuse, naming --folds, a protocol the corpus cannot support."""
+    import numpy as np
+
+    if data.groups is None and protocol.speaker_independent:
+        raise UserError(
+            f"the {args.dataset} corpus has no speaker ids: pass "
+            "--speaker-pattern, or choose a speaker-dependent --protocol "
+            "such as random-kfold"
+        )
+    folds = args.folds
+    kfold = protocol.speaker_independent or protocol.test_size is None
+    if folds is not None and folds < (2 if kfold else 1):
+        kind = "folds" if kfold else "repetitions"
+        raise UserError(
+            f"--folds must be >= {2 if kfold else 1} ({kind} of protocol "
+            f"{protocol.name!r}); got {folds}"
+        )
+    if folds is not None and protocol.speaker_independent:
+        n_speakers = len(set(data.groups))
+        if folds > n_speakers:
+            raise UserError(
+                f"--folds {folds} is more than the {n_speakers} speakers of the "
+                f"{args.dataset} corpus; protocol {protocol.name!r} keeps each "
+                f"speaker in one fold: use --folds <= {n_speakers}"
+            )
+    elif folds is not None and kfold:
+        labels, counts = np.unique(data.target, return_counts=True)
+        if folds > counts.min():
+            raise UserError(
+                f"--folds {folds} is more than the {counts.min()} clips of the "
+                f"smallest label {str(labels[counts.argmin()])!r}; protocol "
+                f"{protocol.name!r} puts every label in every fold: use "
+                f"--folds <= {counts.min()}"
+            )
+    if args.tune:
+        _check_tuning(protocol, data.groups, data.target, args, recipes)
+    else:
+        _splits(protocol, data.groups, data.target, args)
+
+
+def _splits(protocol, groups, y, args) -> list:
+    """The protocol's outer splits, or a one-line error saying why there are none."""
+    import numpy as np
+
+    try:
+        cv = protocol.make_cv(groups, n_splits=args.folds, random_state=args.seed)
+        split_groups = groups if protocol.speaker_independent else None
+        return list(cv.split(np.zeros((len(y), 1)), y, split_groups))
+    except (ValueError, TypeError) as exc:
+        raise UserError(
+            f"protocol {protocol.name!r} is impossible here: {exc}"
+        ) from None
+
+
+def _check_tuning(protocol, groups, y, args, recipes) -> None:
     """Every training fold must hold as many speakers as the inner search has folds."""
     import numpy as np
 
     from .benchmark._cv import check_inner_splits
 
-    groups = np.asarray(data.groups, dtype=object).astype(str)
-    splits = list(cv.split(np.zeros((len(groups), 1)), data.target, groups))
+    splits = _splits(protocol, groups, y, args)
+    groups = np.asarray(groups, dtype=object).astype(str)
     for name, recipe in recipes.items():
-        check_inner_splits(name, recipe.named_steps["search"], splits, groups)
+        try:
+            check_inner_splits(name, recipe.named_steps["search"], splits, groups)
+        except ValueError as exc:
+            raise UserError(
+                f"protocol {protocol.name!r} is impossible here: {exc}"
+            ) from None
 
 
 def _check_speakers_for_tuning(args, data) -> None:
@@ -326,21 +581,29 @@ def _corpus_name(args, data) -> str:
         name = f"synthetic (make_emotional_speech, random_state={args.seed})"
     else:
         name = f"{args.dataset} ({args.root})"
+    test = getattr(args, "test_dataset", None)
+    if test is not None:
+        name += f" → {test}" + (f" ({args.test_root})" if args.test_root else "")
     tuned = ", tuned by speaker-grouped inner CV" if args.tune else ""
     return f"{name}; {args.budget} budget{tuned}"
 
 
 def _run_train(args) -> int:
+    from .audio import AudioLoadError
     from .persistence import save_model
 
     (name,) = _recipe_names(args.recipe)
     out = Path(args.out)
+    _check_corpus_options(args)
     model = _make_recipes([name], args)[name]
-    data = _load_dataset(args, out.parent)
+    data = _load_dataset(args, out.parent, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
     fit_params = {"search__groups": data.groups} if args.tune else {}
     start = time.perf_counter()
-    model.fit(data.paths, data.target, **fit_params)
+    try:
+        model.fit(data.paths, data.target, **fit_params)
+    except AudioLoadError as exc:
+        raise UserError(_bad_audio_message(exc, args)) from None
     elapsed = time.perf_counter() - start
     save_model(
         model,

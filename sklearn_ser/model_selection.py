@@ -7,7 +7,9 @@ used for early stopping), which is what a deployed model faces. The papers'
 protocols are random splits over clips: the same speaker, and often the same
 sentence, appears on both sides, so they measure something easier. Both are
 available so that a reproduction can be compared with a paper *and* with the
-honest number, and every result records which protocol produced it.
+honest number, and every result records which protocol produced it. A
+cross-corpus protocol (:class:`CrossCorpusProtocol`) trains on all of one corpus
+and tests on all of another: new speakers, and new recording conditions too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from sklearn.model_selection import (
     GroupShuffleSplit,
     LeaveOneGroupOut,
+    PredefinedSplit,
     StratifiedGroupKFold,
     StratifiedKFold,
     StratifiedShuffleSplit,
@@ -25,6 +28,7 @@ from sklearn.model_selection import (
 
 __all__ = [
     "PROTOCOLS",
+    "CrossCorpusProtocol",
     "Protocol",
     "get_protocol",
     "speaker_independent_cv",
@@ -207,6 +211,92 @@ class Protocol:
         return StratifiedShuffleSplit(
             n_splits=1, test_size=fraction, random_state=random_state
         )
+
+
+@dataclass(frozen=True)
+class CrossCorpusProtocol(Protocol):
+    """Train on all of one corpus, test on all of another, on their shared labels.
+
+    The data it splits holds the training corpus's clips first, then the test
+    corpus's: one split, no speaker (and no recording session) on both sides.
+    :func:`sklearn_ser.benchmark.run_cross_corpus` builds it, with the data.
+
+    Parameters
+    ----------
+    name, description, speaker_independent, test_size, validation_size
+        As for :class:`Protocol`; ``speaker_independent`` is True, so the
+        training corpus's speaker ids reach the deep classifiers'
+        early-stopping split.
+    train_corpus, test_corpus : str
+        Names of the two corpora.
+    n_train, n_test : int
+        Number of clips of each, after dropping the labels they do not share.
+    shared_labels : tuple of str
+        The labels both corpora have: the only ones trained and tested on.
+    dropped_labels : tuple of (str, str, int)
+        ``(corpus, label, n_clips)`` for every label only one corpus has.
+
+    Examples
+    --------
+    >>> from sklearn_ser.model_selection import CrossCorpusProtocol
+    >>> protocol = CrossCorpusProtocol(
+    ...     "cross-corpus A → B", "train on A, test on B", True,
+    ...     train_corpus="A", test_corpus="B", n_train=3, n_test=2,
+    ... )
+    >>> [(train.tolist(), test.tolist()) for train, test in
+    ...  protocol.make_cv(["a1", "a1", "a2", "b1", "b2"]).split()]
+    [([0, 1, 2], [3, 4])]
+    """
+
+    train_corpus: str = ""
+    test_corpus: str = ""
+    n_train: int = 0
+    n_test: int = 0
+    shared_labels: tuple[str, ...] = ()
+    dropped_labels: tuple[tuple[str, str, int], ...] = ()
+
+    def make_cv(self, groups=None, n_splits=None, *, random_state=None):
+        """The one split: the first ``n_train`` clips train, the rest test.
+
+        Parameters
+        ----------
+        groups : array-like of shape (n_train + n_test,), default=None
+            Speaker ids; only their number is checked.
+        n_splits : {None, 1}, default=None
+            A cross-corpus protocol has exactly one split.
+        random_state : ignored
+
+        Returns
+        -------
+        cv : PredefinedSplit
+            Ignores the ``groups`` passed to its ``split``.
+        """
+        if n_splits not in (None, 1):
+            raise ValueError(
+                f"A cross-corpus protocol has one split (train on "
+                f"{self.train_corpus}, test on {self.test_corpus}); got "
+                f"n_splits={n_splits!r}."
+            )
+        n_clips = self.n_train + self.n_test
+        if groups is not None and len(groups) != n_clips:
+            raise ValueError(
+                f"Protocol {self.name!r} splits {n_clips} clips ({self.n_train} of "
+                f"{self.train_corpus}, then {self.n_test} of {self.test_corpus}); "
+                f"got {len(groups)} speaker ids."
+            )
+        # -1: never in a test part; 0: the test part of the one split.
+        return _CorpusSplit(np.repeat([-1, 0], [self.n_train, self.n_test]))
+
+
+class _CorpusSplit(PredefinedSplit):
+    """A PredefinedSplit that accepts the speaker ids every protocol is given.
+
+    The split is fixed by the corpora, so the ids are not needed; taking them
+    quietly lets the benchmark call every protocol's splitter the same way.
+    """
+
+    def split(self, X=None, y=None, groups=None):
+        return super().split(X, y)
 
 
 #: The protocols by name. ``speaker`` is the default everywhere in this library;

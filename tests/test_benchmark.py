@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pytest
@@ -358,3 +359,110 @@ def test_feature_transformers_are_computed_once_in_a_recipe():
     head, rest = _split_stateless_head(make_recipe("svm"))
     assert [type(step).__name__ for step in head] == ["AudioLoader", "AcousticStats170"]
     assert [name for name, _ in rest.steps] == ["scale", "classifier"]
+
+
+def _corpus(y, groups, offset=0.0, seed=0):
+    from sklearn.utils import Bunch
+
+    rng = np.random.default_rng(seed)
+    y = np.asarray(y)
+    X = rng.normal(size=(len(y), 2)) + offset
+    X[:, 0] += (y == "angry") * 3.0
+    return Bunch(
+        paths=X, target=y, groups=None if groups is None else np.asarray(groups)
+    )
+
+
+def test_cross_corpus_trains_on_one_corpus_and_tests_on_the_shared_labels():
+    from sklearn_ser.benchmark import run_cross_corpus
+
+    train = _corpus(["angry", "sad", "calm"] * 8, np.repeat(["s1", "s2"], 12))
+    test = _corpus(["angry", "sad", "boredom"] * 4, None, offset=0.2, seed=1)
+    result = run_cross_corpus(
+        {"logreg": LogisticRegression()},
+        train,
+        test,
+        train_name="A",
+        test_name="B",
+        progress=False,
+    )
+    protocol = result.protocol
+    assert protocol.name == "cross-corpus A → B"
+    assert protocol.shared_labels == ("sad", "angry")
+    assert protocol.dropped_labels == (("A", "calm", 8), ("B", "boredom", 4))
+    assert protocol.description.endswith(
+        "dropped: calm (A only, 8 clips), boredom (B only, 4 clips)"
+    )
+    assert result.corpus == "A → B" and result.n_splits == 1
+    (fold,) = result.recipes[0].folds
+    assert (fold.n_train, fold.n_test) == (16, 8)
+    assert fold.train_speakers == ["A:s1", "A:s2"]
+    assert fold.test_speakers == ["B:unknown"]
+    assert set(result.recipes[0].y_true) == {"angry", "sad"}
+    assert "one split" in result.to_markdown()
+    saved = json.loads(json.dumps(result.to_dict(), default=repr))
+    assert saved["protocol"]["dropped_labels"] == [
+        ["A", "calm", 8],
+        ["B", "boredom", 4],
+    ]
+
+
+def test_cross_corpus_needs_two_shared_labels():
+    from sklearn_ser.benchmark import run_cross_corpus
+
+    train = _corpus(["angry", "sad"] * 4, np.repeat(["s1", "s2"], 4))
+    test = _corpus(["angry", "calm"] * 2, ["t1"] * 4)
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^A and B share 1 label\(s\) \(angry\); a cross-corpus benchmark needs "
+            r"at least 2\. Labels of A: sad, angry; of B: calm, angry\.$"
+        ),
+    ):
+        run_cross_corpus({"d": DummyClassifier()}, train, test, progress=False)
+
+
+def test_on_recipe_done_sees_each_finished_recipe():
+    X, y, groups = _data()
+    seen = []
+    run_benchmark(
+        {"a": DummyClassifier(), "b": LogisticRegression()},
+        X,
+        y,
+        groups,
+        n_splits=2,
+        progress=False,
+        on_recipe_done=lambda partial: seen.append(
+            [result.recipe for result in partial.recipes]
+        ),
+    )
+    assert seen == [["a"], ["a", "b"]]
+
+
+def _rows_named(paths, table):
+    """Rows of ``table`` for paths named ``clip<row>.wav``: a stand-in loader."""
+    return table[[int(path[4:-4]) for path in paths]]
+
+
+def test_silent_clips_are_named_before_an_augmenting_recipe_is_fitted():
+    from sklearn_ser import AWGNAugmenter
+    from sklearn_ser.benchmark._cv import SilentClipError
+
+    X, y, groups = _data()
+    X = np.abs(X).astype(np.float32)
+    X[[3, 7]] = 0.0
+    paths = np.array([f"clip{i}.wav" for i in range(len(y))])
+    loader = FunctionTransformer(_rows_named, kw_args={"table": X})
+    recipe = make_imb_pipeline(
+        loader, AWGNAugmenter(snr_db=20, random_state=0), LogisticRegression()
+    )
+    with pytest.raises(
+        SilentClipError,
+        match=re.escape(
+            "Recipe 'awgn' adds noise relative to each training clip's level "
+            "(AWGNAugmenter), but 2 clip(s) are silent once loaded (all samples 0): "
+            "clip3.wav, clip7.wav. Remove them"
+        ),
+    ) as info:
+        run_benchmark({"awgn": recipe}, paths, y, groups, n_splits=2, progress=False)
+    assert [path for path, _ in info.value.errors] == ["clip3.wav", "clip7.wav"]

@@ -58,8 +58,9 @@ def test_recipes_lists_every_recipe(capsys):
             "unknown recipe(s) 'nope'; valid recipes: cnn_lstm, stacked_lstm",
         ),
         (
-            ["benchmark", "--dataset", "savee", "--root", "."],
-            "unknown dataset 'savee'; valid datasets: synthetic, ravdess, tess, folder",
+            ["benchmark", "--dataset", "iemocap", "--root", "."],
+            "unknown dataset 'iemocap'; valid datasets: synthetic, ravdess, tess, "
+            "savee, emodb, cremad, folder",
         ),
         (["benchmark", "--dataset", "ravdess"], "--dataset ravdess needs --root DIR"),
         (
@@ -112,8 +113,8 @@ def test_impossible_protocol(capsys, corpus_dir):
             "--folds",
             "6",
         ],
-        "protocol 'speaker' is impossible here: A speaker-independent 6-fold split "
-        "needs at least 6 speakers; the data has 4",
+        "--folds 6 is more than the 4 speakers of the ravdess corpus; protocol "
+        "'speaker' keeps each speaker in one fold: use --folds <= 4",
     )
 
 
@@ -310,3 +311,243 @@ def test_tuned_benchmark_and_train_with_a_feature_cache(capsys, corpus_dir, tmp_
     train = ["train", "--recipe", "random_forest", "--tune", "--out", str(model)]
     assert main([*train, "--dataset", "ravdess", "--root", str(corpus_dir)]) == 0
     assert model.is_file()
+
+
+def _empty_files(root, *names):
+    """Zero-byte files: names a loader accepts, audio no recipe can read."""
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    return root
+
+
+def _train(root, out, *options):
+    return [
+        "train",
+        "--recipe",
+        "svm",
+        "--root",
+        str(root),
+        "--out",
+        str(out / "model.sser"),
+        *options,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "names", "options"),
+    [
+        ("savee", ["AudioData/DC/a01.wav", "AudioData/JE/sa02.wav"], []),
+        ("savee", ["DC_a01.wav", "JE_sa02.wav"], []),
+        ("emodb", ["wav/03a01Fa.wav", "wav/08b10La.wav"], []),
+        (
+            "cremad",
+            ["AudioWAV/1001_DFA_ANG_XX.wav", "AudioWAV/1002_IEO_SAD_HI.wav"],
+            [],
+        ),
+        (
+            "ravdess",
+            ["Actor_01/03-02-03-01-01-01-01.wav", "Actor_02/03-02-04-01-01-01-02.wav"],
+            ["--vocal-channel", "song"],
+        ),
+        (
+            "folder",
+            ["DC_a01.wav", "JE_sa02.wav"],
+            ["--label-pattern", "(?P<speaker>[A-Z]{2})_(?P<label>[a-z]+)"],
+        ),
+    ],
+)
+def test_every_corpus_is_found_from_the_command_line(
+    capsys, tmp_path, dataset, names, options
+):
+    # The clips are found and parsed; their (empty) audio then fails in one line.
+    root = _empty_files(tmp_path / "corpus", *names)
+    out = tmp_path / "out"
+    _one_line_error(
+        capsys,
+        _train(root, out, "--dataset", dataset, *options),
+        "error: 2 audio file(s) could not be loaded: ",
+    )
+    listed = (out / "bad_audio.txt").read_text().splitlines()
+    assert [line.split(": ")[0] for line in listed] == [str(root / n) for n in names]
+
+
+def test_a_misnamed_file_stops_the_run_unless_lenient(capsys, tmp_path):
+    names = [
+        "OAF_neutral/OAF_back_neutral.wav",
+        "OAF_neutral/OA_bite_neutral.wav",
+        "YAF_sad/YAF_back_sad.wav",
+    ]
+    root = _empty_files(tmp_path / "tess", *names)
+    out = tmp_path / "out"
+    _one_line_error(
+        capsys,
+        _train(root, out, "--dataset", "tess"),
+        f"error: 1 file(s) under {root} do not follow the TESS convention "
+        "(<speaker>_<word>_<emotion>, speaker OAF or YAF): "
+        f"{root / names[1]}: speaker 'OA' is not OAF or YAF; rename or remove "
+        f"them, or pass --lenient to skip them (all 1 listed in {out}/bad_files.txt)",
+    )
+    assert main(_train(root, out, "--dataset", "tess", "--lenient")) == 2
+    warning, error = capsys.readouterr().err.splitlines()
+    assert warning == (
+        f"sklearn-ser train: warning: 1 file(s) under {root} do not follow the TESS "
+        "convention (<speaker>_<word>_<emotion>, speaker OAF or YAF); skipped them: "
+        f"{root / names[1]}: speaker 'OA' is not OAF or YAF (all 1 listed in "
+        f"{out}/skipped_files.txt)"
+    )
+    assert error.startswith("sklearn-ser train: error: 2 audio file(s) could not")
+    assert "OA_bite" not in error
+
+
+def test_long_file_lists_go_to_a_file_the_message_names(capsys, tmp_path):
+    names = [f"OAF_sad/OAF_w{n:02d}_sad.wav" for n in range(25)]
+    root = _empty_files(tmp_path / "tess", *names, "YAF_angry/YAF_a_angry.wav")
+    out = tmp_path / "out"
+    assert main(_train(root, out, "--dataset", "tess")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"; ...; repair or remove them (all 26 listed in {out}/bad_audio.txt)" in err
+    assert len((out / "bad_audio.txt").read_text().splitlines()) == 26
+
+
+def test_a_corpus_with_one_label(capsys, tmp_path):
+    root = _empty_files(tmp_path / "emodb", "03a01Fa.wav", "08a02Fa.wav")
+    _one_line_error(
+        capsys,
+        ["benchmark", "--dataset", "emodb", "--root", str(root)],
+        f"the emodb corpus under {root} has one label ('happy', 2 clips); a "
+        "classifier needs at least two: point --root at a corpus with several "
+        "emotions",
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (
+            ["--folds", "30"],
+            "--folds 30 is more than the 4 speakers of the ravdess corpus; protocol "
+            "'speaker' keeps each speaker in one fold: use --folds <= 4",
+        ),
+        (["--folds", "1"], "--folds must be >= 2 (folds of protocol 'speaker'); got 1"),
+        (
+            ["--protocol", "random-kfold", "--folds", "100"],
+            "--folds 100 is more than the 8 clips of the smallest label 'angry'; "
+            "protocol 'random-kfold' puts every label in every fold: use --folds <= 8",
+        ),
+        (
+            ["--test-dataset", "tess", "--folds", "3"],
+            "--folds is not used with --test-dataset: a cross-corpus benchmark",
+        ),
+        (["--test-root", "x"], "--test-root is used only with --test-dataset"),
+        (["--vocal-channel", "song", "--dataset", "tess"], "--vocal-channel is used"),
+        (["--label-pattern", "(x)"], "--label-pattern is used only with --dataset fo"),
+        (
+            ["--test-dataset", "nope", "--test-root", "."],
+            "unknown test dataset 'nope'; valid datasets: synthetic",
+        ),
+        (["--test-dataset", "tess"], "--test-dataset tess needs --test-root DIR"),
+    ],
+)
+def test_protocol_and_option_mistakes_name_the_flag(capsys, corpus_dir, options, match):
+    argv = ["benchmark", "--dataset", "ravdess", "--root", str(corpus_dir), *options]
+    _one_line_error(capsys, argv, match)
+
+
+def test_cross_corpus_needs_two_shared_labels(capsys, corpus_dir, tmp_path):
+    root = _empty_files(tmp_path / "emodb", "03a01Fa.wav", "08a02La.wav")
+    _one_line_error(
+        capsys,
+        [
+            "benchmark",
+            "--dataset",
+            "ravdess",
+            "--root",
+            str(corpus_dir),
+            "--test-dataset",
+            "emodb",
+            "--test-root",
+            str(root),
+        ],
+        "ravdess and emodb share 1 label(s) (happy); a cross-corpus benchmark "
+        "needs at least 2. Labels of ravdess: neutral, happy, sad, angry; of "
+        "emodb: happy, boredom.",
+    )
+
+
+@pytest.mark.slow
+def test_cross_corpus_benchmark(capsys, corpus_dir, tmp_path):
+    # Training corpus: RAVDESS names; test corpus: the same clips renamed in
+    # EmoDB's convention, with one label (neutral) EmoDB-side only.
+    emodb = tmp_path / "emodb"
+    emodb.mkdir()
+    letters = {"happy": "F", "sad": "T", "angry": "W", "neutral": "N"}
+    data = load_ravdess(corpus_dir)
+    for index, (path, label) in enumerate(zip(data.paths, data.target, strict=True)):
+        speaker = ("03", "08", "09", "10")[index % 4]
+        text = ("a01", "a02", "a04", "a05", "a07", "b01", "b02", "b03")[index // 4 % 8]
+        version = "abcdefghijklmnopqrstuvwxyz"[index // 32]
+        (emodb / f"{speaker}{text}{letters[label]}{version}.wav").symlink_to(path)
+    (emodb / "11a01La.wav").symlink_to(data.paths[0])  # boredom: emodb only
+    out = tmp_path / "out"
+    argv = [
+        "benchmark",
+        "--dataset",
+        "ravdess",
+        "--root",
+        str(corpus_dir),
+        "--test-dataset",
+        "emodb",
+        "--test-root",
+        str(emodb),
+        "--recipes",
+        "svm",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    table = (out / "results.md").read_text()
+    assert "Protocol: cross-corpus ravdess → emodb: train on all of ravdess" in table
+    assert "dropped: boredom (emodb only, 1 clips); one split" in table
+    result = json.loads((out / "results.json").read_text())
+    assert result["protocol"]["shared_labels"] == ["neutral", "happy", "sad", "angry"]
+    assert result["protocol"]["dropped_labels"] == [["emodb", "boredom", 1]]
+    assert result["corpus"].startswith(f"ravdess ({corpus_dir}) → emodb ({emodb})")
+    (fold,) = result["recipes"][0]["folds"]
+    assert fold["n_test"] == len(data.paths)
+    assert (out / "comparison.png").is_file()
+
+
+@pytest.mark.slow
+def test_finished_recipes_are_saved_when_a_later_one_fails(capsys, tmp_path):
+    import soundfile as sf
+
+    root = tmp_path / "corpus"
+    make_emotional_speech(
+        n_speakers=4,
+        n_clips_per_emotion=2,
+        emotions=("neutral", "happy", "sad", "angry"),
+        duration=1.5,
+        random_state=0,
+        output_dir=root,
+    )
+    silent = root / "Actor_05/03-01-03-01-01-01-05.wav"
+    silent.parent.mkdir()
+    sf.write(silent, np.zeros(48000), 24000)  # 2 s of silence
+    out = tmp_path / "out"
+    argv = ["benchmark", "--dataset", "ravdess", "--root", str(root), "--folds", "2"]
+    argv += ["--recipes", "svm,cnn_lstm", "--epochs", "1", "--out", str(out)]
+    _one_line_error(
+        capsys,
+        [*argv, "--quiet"],
+        "error: Recipe 'cnn_lstm' adds noise relative to each training clip's "
+        "level (AWGNAugmenter), but 1 clip(s) are silent once loaded (all samples "
+        f"0): {silent}. Remove them from the corpus, or choose a recipe without "
+        f"augmentation (all 1 listed in {out}/bad_audio.txt); the results of the "
+        f"1 recipe(s) that finished (svm) are in {out}",
+    )
+    saved = json.loads((out / "results.json").read_text())
+    assert [recipe["recipe"] for recipe in saved["recipes"]] == ["svm"]

@@ -125,3 +125,29 @@ def test_inner_validation_split_is_speaker_disjoint_under_speaker_protocol():
 def test_validation_fraction_out_of_range():
     with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\); got 1.5"):
         get_protocol("speaker").make_validation_split(fraction=1.5)
+
+
+def test_cross_corpus_protocol_has_one_split_of_the_given_sizes():
+    from sklearn_ser.model_selection import CrossCorpusProtocol
+
+    protocol = CrossCorpusProtocol(
+        "cross-corpus A → B",
+        "",
+        True,
+        train_corpus="A",
+        test_corpus="B",
+        n_train=2,
+        n_test=3,
+    )
+    cv = protocol.make_cv(["a", "a", "b", "b", "b"], n_splits=1)
+    [(train, test)] = list(cv.split(None, None, ["a", "a", "b", "b", "b"]))
+    assert train.tolist() == [0, 1] and test.tolist() == [2, 3, 4]
+    with pytest.raises(
+        ValueError,
+        match="one split \\(train on A, test on B\\); got n_splits=3",
+    ):
+        protocol.make_cv(n_splits=3)
+    with pytest.raises(
+        ValueError, match="splits 5 clips \\(2 of A, then 3 of B\\); got 4"
+    ):
+        protocol.make_cv(["a"] * 4)

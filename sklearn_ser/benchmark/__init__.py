@@ -2,10 +2,20 @@
 
 :func:`run_benchmark` (module ``_cv``) runs the folds; the stateless steps'
 outputs are computed once per clip by the cache (module ``_cache``); the
-results and their table, JSON and figures are in module ``_report``.
+results and their table, JSON and figures are in module ``_report``;
+:func:`run_cross_corpus` (module ``_cross_corpus``) trains on one corpus and
+tests on another through the same machinery.
 """
 
+from ._cross_corpus import run_cross_corpus
 from ._cv import run_benchmark
 from ._report import METRICS, BenchmarkResult, FoldScore, RecipeResult
 
-__all__ = ["METRICS", "BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]
+__all__ = [
+    "METRICS",
+    "BenchmarkResult",
+    "FoldScore",
+    "RecipeResult",
+    "run_benchmark",
+    "run_cross_corpus",
+]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from sklearn.base import clone
@@ -25,12 +25,13 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
+from ..augment import AWGNAugmenter
 from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache
 from ._report import BenchmarkResult, FoldScore, RecipeResult
 
-__all__ = ["check_inner_splits", "run_benchmark"]
+__all__ = ["SilentClipError", "check_inner_splits", "run_benchmark"]
 
 #: Hyperparameter searches whose inner folds get the training fold's speakers.
 _SEARCHES = (GridSearchCV, RandomizedSearchCV)
@@ -49,6 +50,7 @@ def run_benchmark(
     progress: bool = True,
     memory=None,
     train_speakers: int | None = None,
+    on_recipe_done: Callable[[BenchmarkResult], None] | None = None,
 ) -> BenchmarkResult:
     """Cross-validate several recipes on the same splits of one corpus.
 
@@ -91,10 +93,21 @@ def run_benchmark(
         Train each fold on only this many of its training speakers (drawn at
         random, seeded by ``random_state``; the test part is unchanged), for
         learning curves over the number of speakers. ``None`` uses them all.
+    on_recipe_done : callable, default=None
+        Called with the results so far (a :class:`BenchmarkResult` of the
+        recipes that finished) after each recipe, e.g. to save them, so that
+        an error in a later recipe loses nothing.
 
     Returns
     -------
     result : BenchmarkResult
+
+    Raises
+    ------
+    SilentClipError
+        If a recipe that adds noise relative to each clip's level
+        (:class:`~sklearn_ser.AWGNAugmenter`) would receive silent clips;
+        raised before that recipe is fitted, naming the files.
 
     Examples
     --------
@@ -151,10 +164,23 @@ def run_benchmark(
     start = time.perf_counter()
     cache = StatelessCache(paths, memory)
     results = []
+
+    def summary() -> BenchmarkResult:
+        return BenchmarkResult(
+            corpus=corpus,
+            protocol=protocol,
+            n_splits=len(splits),
+            n_clips=len(y),
+            n_speakers=len(set(groups)),
+            recipes=list(results),
+            elapsed=time.perf_counter() - start,
+        )
+
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
     for name, (head, rest) in split_recipes.items():
         bar.set_description(name)
         Xt, feature_time = cache.transform(head)
+        _check_silent_clips(name, rest, Xt, paths)
         result = RecipeResult(recipe=name, labels=labels, feature_time=feature_time)
         true_parts, pred_parts = [], []
         for fold, (train, test) in enumerate(splits):
@@ -194,15 +220,52 @@ def run_benchmark(
         result.y_true = np.concatenate(true_parts)
         result.y_pred = np.concatenate(pred_parts)
         results.append(result)
+        if on_recipe_done is not None:
+            on_recipe_done(summary())
     bar.close()
-    return BenchmarkResult(
-        corpus=corpus,
-        protocol=protocol,
-        n_splits=len(splits),
-        n_clips=len(y),
-        n_speakers=len(set(groups)),
-        recipes=results,
-        elapsed=time.perf_counter() - start,
+    return summary()
+
+
+class SilentClipError(ValueError):
+    """Clips an augmenting recipe cannot use because they are silent once loaded.
+
+    Attributes
+    ----------
+    errors : list of (str, str)
+        ``(path, reason)`` for every silent clip.
+    """
+
+    def __init__(self, message: str, errors: list[tuple[str, str]]):
+        super().__init__(message)
+        self.errors = errors
+
+    def __reduce__(self):
+        return type(self), (str(self), self.errors)
+
+
+def _check_silent_clips(name, estimator, Xt, paths) -> None:
+    """Name the files an AWGN augmenter would refuse, before any fold is fitted.
+
+    The augmenter scales its noise to each clip's level, so it refuses a
+    silent clip; but it sees only a training fold's rows (``X[k]``), not
+    which files they came from.
+    """
+    estimator = getattr(estimator, "estimator", estimator)  # a tuned recipe's search
+    steps = getattr(estimator, "steps", None) or []
+    if not steps or not isinstance(steps[0][1], AWGNAugmenter) or Xt.ndim != 2:
+        return
+    silent = np.flatnonzero(~np.any(Xt, axis=1))
+    if silent.size == 0:
+        return
+    errors = [(str(paths[i]), "silent once loaded (all samples 0)") for i in silent]
+    shown = ", ".join(path for path, _ in errors[:3])
+    more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+    raise SilentClipError(
+        f"Recipe {name!r} adds noise relative to each training clip's level "
+        f"(AWGNAugmenter), but {len(errors)} clip(s) are silent once loaded (all "
+        f"samples 0): {shown}{more}. Remove them from the corpus, or choose a "
+        "recipe without augmentation.",
+        errors,
     )
 
 

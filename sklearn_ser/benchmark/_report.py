@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -119,11 +120,9 @@ class BenchmarkResult:
         return {
             "sklearn_ser_version": __version__,
             "corpus": self.corpus,
-            "protocol": {
-                "name": self.protocol.name,
-                "description": self.protocol.description,
-                "speaker_independent": self.protocol.speaker_independent,
-            },
+            # Every field of the protocol, e.g. a cross-corpus protocol's
+            # shared and dropped labels.
+            "protocol": dataclasses.asdict(self.protocol),
             "n_splits": self.n_splits,
             "n_clips": self.n_clips,
             "n_speakers": self.n_speakers,
@@ -137,7 +136,11 @@ class BenchmarkResult:
         lines = [
             f"Corpus: {self.corpus} ({self.n_clips} clips, {self.n_speakers} speakers)",
             f"Protocol: {self.protocol.name}: {self.protocol.description}; "
-            f"{self.n_splits} folds; mean ± std over folds",
+            + (
+                f"{self.n_splits} folds; mean ± std over folds"
+                if self.n_splits > 1
+                else "one split"
+            ),
             f"Machine: {_machine_description()}; total {self.elapsed:.1f} s",
             "",
             "| recipe | "
@@ -149,7 +152,9 @@ class BenchmarkResult:
             cells = [result.recipe]
             for metric in [metric for metric, _ in METRICS] + ["train_uar"]:
                 mean, std = result.mean_std(metric)
-                cells.append(f"{mean:.3f} ± {std:.3f}")
+                # One split (cross-corpus) has no spread to show.
+                spread = f" ± {std:.3f}" if self.n_splits > 1 else ""
+                cells.append(f"{mean:.3f}{spread}")
             cells.append(f"{result.feature_time:.1f}")
             cells.append(f"{result.mean_std('fit_time')[0]:.1f}")
             cells.append(f"{result.mean_std('predict_time')[0]:.2f}")
@@ -192,10 +197,15 @@ class BenchmarkResult:
                 ax=ax,
             )
             uar, std = result.mean_std("uar")
+            spread, splits = (
+                (f" ± {std:.3f}", f"{self.n_splits} folds")
+                if self.n_splits > 1
+                else ("", "one split")
+            )
             ax.set_title(
-                f"{result.recipe}: UAR {uar:.3f} ± {std:.3f}\n"
+                f"{result.recipe}: UAR {uar:.3f}{spread}\n"
                 + textwrap.fill(self.corpus, 60)
-                + f"\nprotocol {self.protocol.name}, {self.n_splits} folds",
+                + f"\nprotocol {self.protocol.name}, {splits}",
                 fontsize=9,
             )
             fig.tight_layout()

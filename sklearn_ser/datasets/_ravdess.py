@@ -2,19 +2,14 @@
 
 import os
 import re
+from functools import partial
+from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ._base import (
-    check_root,
-    deduplicate,
-    find_audio_files,
-    make_bunch,
-    no_files_error,
-    report_problems,
-)
+from ._base import NameConvention, find_clips, make_bunch
 from ._emotions import EMOTIONS
 
 _LAYOUT = (
@@ -119,6 +114,16 @@ def _parse(stem: str) -> tuple[int, ...]:
     return codes
 
 
+def _clip(path: Path, root: Path, *, channels: tuple[str, ...]) -> tuple | None:
+    """The codes of an audio-only clip of ``channels``; None for other files."""
+    if not _RAVDESS_LIKE.match(path.stem):
+        return None
+    codes = _parse(path.stem)
+    if codes[0] == _AUDIO_ONLY and _CHANNELS[codes[1] - 1] in channels:
+        return codes
+    return None
+
+
 @validate_params(
     {
         "root": [str, os.PathLike],
@@ -217,38 +222,22 @@ def load_ravdess(
     >>> data.target_names.tolist()
     ['neutral', 'angry']
     """
-    root = check_root(root, corpus="RAVDESS", layout=_LAYOUT)
     channels = _CHANNELS if vocal_channel == "both" else (vocal_channel,)
-    paths, clips, problems = [], [], []
-    for path in find_audio_files(root):
-        if not _RAVDESS_LIKE.match(path.stem):
-            continue
-        try:
-            codes = _parse(path.stem)
-        except ValueError as exc:
-            problems.append((path, str(exc)))
-            continue
-        if codes[0] == _AUDIO_ONLY and _CHANNELS[codes[1] - 1] in channels:
-            paths.append(path)
-            clips.append(codes)
-    kept, duplicates = deduplicate(paths, clips, root)
-    problems += duplicates
-    report_problems(
-        problems, root=root, corpus="RAVDESS", convention=_CONVENTION, strict=strict
+    naming = NameConvention(
+        corpus="RAVDESS",
+        layout=_LAYOUT,
+        convention=_CONVENTION,
+        parse=partial(_clip, channels=channels),
     )
-    if not kept:
-        channel = "speech or song" if vocal_channel == "both" else vocal_channel
-        raise no_files_error(
-            root,
-            what=f"RAVDESS audio-only {channel} clips",
-            layout=_LAYOUT,
-            skipped=len(problems),
-        )
+    channel = "speech or song" if vocal_channel == "both" else vocal_channel
+    _, paths, clips = find_clips(
+        root, naming, strict=strict, what=f"RAVDESS audio-only {channel} clips"
+    )
 
-    codes = np.asarray([clips[index] for index in kept])
+    codes = np.asarray(clips)
     _, channel, emotion, intensity, statement, repetition, actor = codes.T
     return make_bunch(
-        paths=[paths[index] for index in kept],
+        paths=paths,
         target=np.asarray(EMOTIONS)[emotion - 1],
         groups=[f"Actor_{number:02d}" for number in actor],
         descr=_DESCR,

@@ -3,19 +3,12 @@
 import os
 import re
 import warnings
+from pathlib import Path
 
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
-from ._base import (
-    check_root,
-    deduplicate,
-    find_audio_files,
-    list_files,
-    make_bunch,
-    no_files_error,
-    report_problems,
-)
+from ._base import NameConvention, find_clips, list_files, make_bunch
 
 _LAYOUT = (
     "TESS files named <speaker>_<word>_<emotion>.wav anywhere below it, "
@@ -87,12 +80,12 @@ non-commercial, no derivatives).
 """
 
 
-def _parse(stem: str) -> tuple[str, str, str]:
+def _parse(path: Path, root: Path) -> tuple[str, str, str]:
     """Speaker, word and canonical emotion of a TESS file name.
 
     Raises ValueError saying which rule the name breaks.
     """
-    match = _FILE_NAME.fullmatch(stem)
+    match = _FILE_NAME.fullmatch(path.stem)
     if match is None:
         raise ValueError("expected <speaker>_<word>_<emotion>, e.g. OAF_back_angry")
     speaker, word, emotion = match.group("speaker", "word", "emotion")
@@ -103,6 +96,11 @@ def _parse(stem: str) -> tuple[str, str, str]:
             f"emotion {emotion!r} is not one of {', '.join(_EMOTION_NAMES)}"
         )
     return speaker.upper(), word.lower(), _EMOTION_NAMES[emotion.lower()]
+
+
+_NAMING = NameConvention(
+    corpus="TESS", layout=_LAYOUT, convention=_CONVENTION, parse=_parse
+)
 
 
 def _folder_labels(name: str) -> tuple[str, str] | None:
@@ -197,24 +195,12 @@ def load_tess(root: str | os.PathLike, *, strict: bool = True) -> Bunch:
     >>> data.target.tolist(), data.groups.tolist(), data.word.tolist()
     (['fearful', 'surprised'], ['OAF', 'YAF'], ['back', 'bar'])
     """
-    root = check_root(root, corpus="TESS", layout=_LAYOUT)
-    paths, clips, problems, misfiled = [], [], [], []
-    for path in find_audio_files(root):
-        try:
-            clip = _parse(path.stem)
-        except ValueError as exc:
-            problems.append((path, str(exc)))
-            continue
+    root, paths, clips = find_clips(root, _NAMING, strict=strict, what="TESS clips")
+    misfiled = []
+    for path, (speaker, _, emotion) in zip(paths, clips, strict=True):
         folder = _folder_labels(path.parent.name)
-        if folder is not None and folder != (clip[0], clip[2]):
+        if folder is not None and folder != (speaker, emotion):
             misfiled.append((path, f"folder says {' '.join(folder)}"))
-        paths.append(path)
-        clips.append(clip)
-    kept, duplicates = deduplicate(paths, clips, root)
-    problems += duplicates
-    report_problems(
-        problems, root=root, corpus="TESS", convention=_CONVENTION, strict=strict
-    )
     if misfiled:
         # warn <- load_tess <- validate_params wrapper <- caller
         warnings.warn(
@@ -224,18 +210,14 @@ def load_tess(root: str | os.PathLike, *, strict: bool = True) -> Bunch:
             UserWarning,
             stacklevel=3,
         )
-    if not kept:
-        raise no_files_error(
-            root, what="TESS clips", layout=_LAYOUT, skipped=len(problems)
-        )
 
-    speaker, word, emotion = zip(*(clips[index] for index in kept), strict=True)
+    speaker, word, emotion = zip(*clips, strict=True)
     return make_bunch(
-        paths=[paths[index] for index in kept],
+        paths=paths,
         target=emotion,
         groups=speaker,
         descr=_DESCR,
         speaker=speaker,
         word=word,
-        sex=["female"] * len(kept),
+        sex=["female"] * len(paths),
     )

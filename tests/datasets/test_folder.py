@@ -81,7 +81,7 @@ def test_speaker_pattern_searches_the_path_below_the_label_folder(tmp_path):
     make_tree(tmp_path, "angry/spk3/take1.wav", "sad/spk4/take1.wav")
     data = load_folder(tmp_path, speaker_pattern=r"^(spk\d+)/")
     assert data.groups.tolist() == ["spk3", "spk4"]
-    with pytest.raises(ValueError, match="finds no speaker id in 2 file"):
+    with pytest.raises(ValueError, match="finds no speaker in 'spk3/take1.wav'"):
         load_folder(tmp_path, speaker_pattern=r"^(angry)")
 
 
@@ -89,13 +89,18 @@ def test_files_without_a_speaker_are_listed(tmp_path):
     # "_b.wav" matches with the optional group empty: no speaker either.
     make_tree(tmp_path, "angry/spk1_a.wav", "angry/_b.wav", "sad/c.wav")
     expected = (
-        f"speaker_pattern '^(spk\\\\d+)?_' finds no speaker id in 2 file(s) under "
-        f"{tmp_path} (it is searched in each file's path below its label folder):\n"
-        "  angry/_b.wav: no speaker in '_b.wav'\n"
-        "  sad/c.wav: no speaker in 'c.wav'"
+        f"2 file(s) under {tmp_path} do not follow the Corpus convention (one "
+        "sub-folder per label, speaker_pattern '^(spk\\\\d+)?_'):\n"
+        "  angry/_b.wav: speaker_pattern finds no speaker in '_b.wav'\n"
+        "  sad/c.wav: speaker_pattern finds no speaker in 'c.wav'\n"
+        "Rename or remove them, or pass strict=False to skip them with a warning."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         load_folder(tmp_path, speaker_pattern=r"^(spk\d+)?_")
+    with pytest.warns(UserWarning, match="skipping them") as record:
+        data = load_folder(tmp_path, speaker_pattern=r"^(spk\d+)?_", strict=False)
+    assert record[0].filename == __file__
+    assert data.groups.tolist() == ["spk1"]
 
 
 @pytest.mark.parametrize(
@@ -208,8 +213,12 @@ def test_audio_files_directly_in_root_are_an_error(tmp_path):
     with pytest.raises(
         ValueError,
         match=re.escape(
-            f"2 audio file(s) lie directly in {tmp_path}, outside any label folder; "
-            f"{LAYOUT}:\n  b.wav: no label folder\n  c.ogg: no label folder"
+            f"2 file(s) under {tmp_path} do not follow the Corpus convention (one "
+            "sub-folder per label):\n"
+            "  b.wav: no label folder (for labels in the file names, pass "
+            "label_pattern)\n"
+            "  c.ogg: no label folder (for labels in the file names, pass "
+            "label_pattern)"
         ),
     ):
         load_folder(tmp_path)
@@ -253,3 +262,65 @@ def test_real_tess_tree_as_a_folder_corpus(tess_root):
     assert len(data.target_names) == 14  # the folders: speaker_emotion
     assert set(Counter(data.target.tolist()).values()) == {20}
     assert Counter(data.groups.tolist()) == {"OAF": 140, "YAF": 140}
+
+
+def test_label_pattern_reads_a_flat_folder_with_speakers(tmp_path):
+    make_tree(tmp_path, "DC_a01.wav", "JE_sa02.wav", "sub/KL_n03.flac")
+    data = load_folder(
+        tmp_path,
+        label_pattern=r"(?P<speaker>[A-Z]{2})_(?P<label>[a-z]+)[0-9]+\.",
+        label_map={"a": "angry", "sa": "sad", "n": "neutral"},
+    )
+    assert data.target.tolist() == ["angry", "sad", "neutral"]
+    assert data.groups.tolist() == ["DC", "JE", "KL"]
+    assert "labels from label_pattern" in data.DESCR
+
+
+def test_label_pattern_first_group_and_a_separate_speaker_pattern(tmp_path):
+    make_tree(tmp_path, "s1/angry-1.wav", "s2/sad-1.wav")
+    data = load_folder(
+        tmp_path, label_pattern=r"/([a-z]+)-", speaker_pattern="^(s\\d)/"
+    )
+    assert data.target.tolist() == ["angry", "sad"]
+    assert data.groups.tolist() == ["s1", "s2"]
+    assert load_folder(tmp_path, label_pattern=r"/([a-z]+)-").groups is None
+
+
+def test_files_the_label_pattern_misses_are_listed_or_skipped(tmp_path):
+    make_tree(tmp_path, "DC_a01.wav", "README.wav")
+    expected = (
+        f"1 file(s) under {tmp_path} do not follow the Corpus convention "
+        "(label_pattern '^[A-Z]{2}_([a-z]+)'):\n"
+        "  README.wav: label_pattern finds no label in 'README.wav'\n"
+        "Rename or remove them, or pass strict=False to skip them with a warning."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        load_folder(tmp_path, label_pattern=r"^[A-Z]{2}_([a-z]+)")
+    with pytest.warns(UserWarning, match="skipping them"):
+        data = load_folder(tmp_path, label_pattern=r"^[A-Z]{2}_([a-z]+)", strict=False)
+    assert data.target.tolist() == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"label_pattern": "[a-z]+"},
+            "label_pattern '[a-z]+' has no group; expected a named group "
+            "(?P<label>...) or a first group that captures the label",
+        ),
+        (
+            {"label_pattern": "(?P<speaker>x)(?P<label>y)", "speaker_pattern": "(x)"},
+            "label_pattern '(?P<speaker>x)(?P<label>y)' has a speaker group and "
+            "speaker_pattern '(x)' is given too; give the speaker one way only",
+        ),
+        (
+            {"label_pattern": "([a-z]+)_", "label_map": {"zz": "angry"}},
+            "label_map keys ['zz'] name no label found under",
+        ),
+    ],
+)
+def test_invalid_label_pattern(tmp_path, kwargs, message):
+    make_tree(tmp_path, "x_a01.wav")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        load_folder(tmp_path, **kwargs)

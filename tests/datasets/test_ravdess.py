@@ -163,7 +163,7 @@ def test_non_strict_skips_broken_names_with_one_warning(tmp_path):
         "  Actor_02/03-01-05-01-01-01.flac: 6 hyphen-separated fields, expected 7 "
         "(MM-VV-EE-II-SS-RR-AA)"
     ]
-    assert record[0].category is UserWarning
+    assert issubclass(record[0].category, UserWarning)
     assert record[0].filename == __file__  # points at the caller
     assert data.paths.tolist() == [str(tmp_path / "Actor_01/03-01-05-01-01-01-01.wav")]
 
