@@ -86,6 +86,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: none; recomputed every run)",
     )
     bench.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="standardise each speaker's features with that speaker's own "
+        "statistics, the test speakers' from their unlabelled test clips; "
+        "TRANSDUCTIVE, and every number is labelled so (needs speaker ids)",
+    )
+    bench.add_argument(
         "--quiet", action="store_true", help="no progress bars, only the table"
     )
     bench.set_defaults(run=_run_benchmark)
@@ -259,9 +266,16 @@ def _run_benchmark(args) -> int:
     names = _recipe_names(args.recipes)
     by_protocol = _protocols_for(names, args.protocol)
     recipes = _make_recipes(names, args)  # checks every option before any data work
+    if args.speaker_norm:
+        _check_speaker_normalization(recipes)
     start = time.perf_counter()
     data = _load_dataset(args, out)
     _check_speakers_for_tuning(args, data)
+    if args.speaker_norm and data.groups is None:
+        raise UserError(
+            f"--speaker-norm needs speaker ids, and the {args.dataset} corpus has "
+            "none: pass --speaker-pattern"
+        )
     for protocol in by_protocol:
         if data.groups is None and get_protocol(protocol).speaker_independent:
             raise UserError(
@@ -291,6 +305,7 @@ def _run_benchmark(args) -> int:
             corpus=corpus,
             progress=not args.quiet,
             memory=args.cache_dir,
+            speaker_normalization=args.speaker_norm,
         )
         folder = out if len(by_protocol) == 1 else out / protocol.replace("/", "-")
         written = result.save(folder)
@@ -311,6 +326,16 @@ def _check_tuning(cv, data, recipes) -> None:
     splits = list(cv.split(np.zeros((len(groups), 1)), data.target, groups))
     for name, recipe in recipes.items():
         check_inner_splits(name, recipe.named_steps["search"], splits, groups)
+
+
+def _check_speaker_normalization(recipes) -> None:
+    from .benchmark._speaker import check_speaker_normalization
+
+    for name, recipe in recipes.items():
+        try:
+            check_speaker_normalization(name, recipe)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
 
 
 def _check_speakers_for_tuning(args, data) -> None:
