@@ -90,6 +90,8 @@ def split_after_features(name: str, estimator) -> tuple[list, object]:
         if _is_stateless(step):
             n_pre = i + 1
     if n_pre == 0:
+        if steps:  # a search may come first: ``Pipeline([("search", ...)])``
+            split_after_features(name, steps[0][1])
         return [], estimator
     return [step for _, step in steps[:n_pre]], steps_from(estimator, n_pre)
 
