@@ -2,7 +2,8 @@
 
 Audio in, emotions out: :class:`AudioLoader` turns paths into waveforms,
 feature transformers turn waveforms into what the literature's models read,
-:class:`AWGNAugmenter` adds noisy copies at fit time only, and the deep
+:class:`AWGNAugmenter` adds noisy copies at fit time only,
+:class:`SpeakerStandardizer` standardises features per speaker, and the deep
 classifiers wrap the seed papers' networks as skorch estimators. Recipes and
 the benchmark live in :mod:`sklearn_ser.recipes` and :mod:`sklearn_ser.benchmark`.
 """
@@ -30,6 +31,7 @@ from .datasets import (
     make_emotional_speech,
 )
 from .features import AcousticStats170, MelSpectrogramChunker, MFCCFrames
+from .preprocessing import SpeakerStandardizer
 
 __all__ = [
     "DEFAULT_SR",
@@ -45,6 +47,7 @@ __all__ = [
     "MelSpectrogramChunker",
     "ParallelCNNTransformerClassifier",
     "SpectrogramCNNClassifier",
+    "SpeakerStandardizer",
     "StackedLSTMClassifier",
     "__version__",
     "load_audio",

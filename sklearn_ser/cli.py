@@ -100,6 +100,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: none; recomputed every run)",
     )
     bench.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="standardise each speaker's features with that speaker's own "
+        "statistics, the test speakers' from their unlabelled test clips; "
+        "TRANSDUCTIVE, and every number is labelled so (needs speaker ids)",
+    )
+    bench.add_argument(
         "--quiet", action="store_true", help="no progress bars, only the table"
     )
     bench.set_defaults(run=_run_benchmark)
@@ -389,9 +396,16 @@ def _run_benchmark(args) -> int:
         by_protocol = _protocols_for(names, args.protocol or "speaker")
     _check_corpus_options(args)
     recipes = _make_recipes(names, args)  # checks every option before any data work
+    if args.speaker_norm:
+        _check_speaker_normalization(recipes)
     start = time.perf_counter()
     data = _load_dataset(args, out, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
+    if args.speaker_norm and data.groups is None:
+        raise UserError(
+            f"--speaker-norm needs speaker ids, and the {args.dataset} corpus has "
+            "none: pass --speaker-pattern"
+        )
     protocols = {}
     if cross:
         test_data = _load_dataset(
@@ -439,6 +453,7 @@ def _run_benchmark(args) -> int:
                 progress=not args.quiet,
                 memory=args.cache_dir,
                 on_recipe_done=save,
+                speaker_normalization=args.speaker_norm,
             ),
             args,
             finished,
@@ -566,6 +581,16 @@ def _check_tuning(protocol, groups, y, args, recipes) -> None:
             raise UserError(
                 f"protocol {protocol.name!r} is impossible here: {exc}"
             ) from None
+
+
+def _check_speaker_normalization(recipes) -> None:
+    from .benchmark._speaker import check_speaker_normalization
+
+    for name, recipe in recipes.items():
+        try:
+            check_speaker_normalization(name, recipe)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
 
 
 def _check_speakers_for_tuning(args, data) -> None:

@@ -466,3 +466,245 @@ def test_silent_clips_are_named_before_an_augmenting_recipe_is_fitted():
     ) as info:
         run_benchmark({"awgn": recipe}, paths, y, groups, n_splits=2, progress=False)
     assert [path for path, _ in info.value.errors] == ["clip3.wav", "clip7.wav"]
+
+
+class XRecorder(DummyClassifier):
+    """A classifier that records the features it is fitted on and predicts from."""
+
+    fitted: list = []
+    predicted: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        XRecorder.fitted.append(np.asarray(X))
+        return super().fit(X, y)
+
+    def predict(self, X):
+        XRecorder.predicted.append(np.asarray(X))
+        return super().predict(X)
+
+
+def _assert_standardised_per_speaker(X, groups):
+    """Mean 0, std 1 per speaker (speakers with one clip get global statistics)."""
+    speakers, counts = np.unique(groups, return_counts=True)
+    assert len(X) == len(groups) and counts.max() > 1
+    for speaker in speakers[counts > 1]:
+        part = X[groups == speaker]
+        np.testing.assert_allclose(part.mean(axis=0), 0.0, atol=1e-6)
+        np.testing.assert_allclose(part.std(axis=0), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("protocol", ["speaker", "random-kfold"])
+def test_speaker_normalization_uses_each_side_of_a_fold_on_its_own(protocol):
+    from sklearn_ser.model_selection import get_protocol
+
+    X, y, groups = _data()
+    X = X * np.repeat(np.arange(1.0, 7.0), 15)[:, None]  # a per-speaker spread
+    XRecorder.fitted, XRecorder.predicted = [], []
+    run_benchmark(
+        {"rec": XRecorder()},
+        X,
+        y,
+        groups,
+        protocol=protocol,
+        n_splits=3,
+        progress=False,
+        speaker_normalization=True,
+    )
+    cv = get_protocol(protocol).make_cv(groups, n_splits=3, random_state=0)
+    splits = list(cv.split(X, y, groups if protocol == "speaker" else None))
+    assert len(XRecorder.fitted) == len(splits)
+    for i, (train, test) in enumerate(splits):
+        _assert_standardised_per_speaker(XRecorder.fitted[i], groups[train])
+        # predict on the test part with the statistics of its own clips, then on
+        # the training part (train UAR)
+        _assert_standardised_per_speaker(XRecorder.predicted[2 * i], groups[test])
+        _assert_standardised_per_speaker(XRecorder.predicted[2 * i + 1], groups[train])
+
+
+def test_speaker_ids_follow_a_sampler_that_comes_before_the_features():
+    from sklearn_ser.augment import AWGNAugmenter
+
+    X, y, groups = _data()
+    X = np.abs(X) + np.repeat(np.arange(6.0), 15)[:, None]
+    XRecorder.fitted, XRecorder.predicted = [], []
+    recipe = make_imb_pipeline(
+        AWGNAugmenter(n_copies=1, top_db=None, random_state=0),
+        CountingTransformer(np.abs),
+        XRecorder(),
+    )
+    result = run_benchmark(
+        {"aug": recipe},
+        X,
+        y,
+        groups,
+        n_splits=2,
+        progress=False,
+        speaker_normalization=True,
+    )
+    for i, fold in enumerate(result.recipes[0].folds):
+        train_groups = groups[np.isin(groups, fold.train_speakers)]
+        fitted = XRecorder.fitted[i]
+        assert len(fitted) == 2 * len(train_groups)  # originals, then noisy copies
+        _assert_standardised_per_speaker(fitted, np.tile(train_groups, 2))
+
+
+def test_a_sampler_that_hides_its_rows_origin_cannot_precede_the_features():
+    from imblearn.over_sampling import SMOTE
+
+    X, y, groups = _data()
+    y = y.copy()
+    y[:10] = "rare"
+    recipe = make_imb_pipeline(
+        SMOTE(k_neighbors=2, random_state=0), CountingTransformer(np.abs), XRecorder()
+    )
+    with pytest.raises(ValueError, match="does not say which clip each of its rows"):
+        run_benchmark(
+            {"smote": recipe},
+            X,
+            y,
+            groups,
+            n_splits=2,
+            progress=False,
+            speaker_normalization=True,
+        )
+
+
+def test_speaker_normalization_of_a_search_happens_before_it():
+    X, y, groups = _data()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        {"logisticregression__C": [0.01, 1.0]},
+        cv=GroupKFold(n_splits=2),
+    )
+    result = run_benchmark(
+        {"tuned": search},
+        X,
+        y,
+        groups,
+        n_splits=3,
+        progress=False,
+        speaker_normalization=True,
+    )
+    assert all(fold.best_params for fold in result.recipes[0].folds)
+    assert result.recipes[0].mean_std("uar")[0] > 0.8
+
+
+def test_a_tuned_recipe_that_augments_waveforms_cannot_be_normalised():
+    X, y, groups = _data()
+    with pytest.raises(
+        ValueError,
+        match="Recipe 'cnn_lstm' is tuned and computes its features inside the search",
+    ):
+        run_benchmark(
+            {"cnn_lstm": make_recipe("cnn_lstm", tune=True, inner_splits=2)},
+            X,
+            y,
+            groups,
+            n_splits=2,
+            progress=False,
+            speaker_normalization=True,
+        )
+
+
+@pytest.mark.parametrize(
+    "name, axis",
+    [
+        ("svm", -1),
+        ("stacked_lstm", -1),
+        ("conv1d_lstm", -1),
+        ("cnn_transformer", -1),
+        ("cnn_lstm", -2),
+        ("spectrogram_cnn", -2),
+    ],
+)
+@pytest.mark.parametrize("tune", [False, True])
+def test_the_feature_axis_comes_from_the_classifier(name, axis, tune):
+    from sklearn_ser.benchmark._speaker import feature_axis_of
+    from sklearn_ser.recipes import RECIPES
+
+    if tune and RECIPES[name].param_grid is None:
+        pytest.skip("no tuning grid")
+    recipe = make_recipe(name, tune=tune)
+    assert feature_axis_of(_split_stateless_head(recipe)[1]) == axis
+
+
+def test_transductive_results_say_so_in_the_table_json_and_figures(
+    tmp_path, monkeypatch
+):
+    from matplotlib.axes import Axes
+
+    titles = []
+    set_title = Axes.set_title
+    monkeypatch.setattr(
+        Axes,
+        "set_title",
+        lambda ax, text, **kw: (titles.append(text), set_title(ax, text, **kw))[1],
+    )
+    X, y, groups = _data()
+    result = run_benchmark(
+        {"logreg": LogisticRegression()},
+        X,
+        y,
+        groups,
+        n_splits=2,
+        corpus="toy",
+        progress=False,
+        speaker_normalization=True,
+    )
+    result.save(tmp_path)
+    table = (tmp_path / "results.md").read_text()
+    assert "TRANSDUCTIVE: features standardised per speaker" in table
+    assert "| logreg (transductive) |" in table
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["transductive"] is True
+    assert "TRANSDUCTIVE" in data["protocol"]["description"]
+    assert len(titles) == 2
+    assert all(
+        title.startswith("TRANSDUCTIVE (per-speaker normalisation)") for title in titles
+    )
+
+
+def test_results_without_speaker_normalization_are_not_marked(tmp_path):
+    X, y, groups = _data()
+    result = run_benchmark(
+        {"logreg": LogisticRegression()}, X, y, groups, n_splits=2, progress=False
+    )
+    assert result.to_dict()["transductive"] is False
+    assert "ransductive" not in result.to_markdown().replace('transductive": false', "")
+
+
+@pytest.mark.slow
+def test_speaker_normalization_on_synthetic_audio_for_2d_and_nd_recipes(tmp_path):
+    from sklearn_ser.datasets import make_emotional_speech
+
+    data = make_emotional_speech(
+        n_speakers=4,
+        n_clips_per_emotion=2,
+        emotions=("happy", "sad", "angry"),
+        duration=1.0,
+        random_state=0,
+        output_dir=tmp_path / "corpus",
+    )
+    recipes = {
+        "svm": make_recipe("svm", random_state=0),
+        "cnn_lstm": make_recipe("cnn_lstm", budget="cpu", max_epochs=1, random_state=0),
+        "conv1d_lstm": make_recipe(
+            "conv1d_lstm", budget="cpu", max_epochs=1, random_state=0
+        ),
+    }
+    result = run_benchmark(
+        recipes,
+        data.paths,
+        data.target,
+        data.groups,
+        n_splits=2,
+        progress=False,
+        speaker_normalization=True,
+        corpus="synthetic",
+    )
+    assert [r.recipe for r in result.recipes] == list(recipes)
+    assert all(np.isfinite(r.mean_std("uar")[0]) for r in result.recipes)
+    table = result.to_markdown()
+    for name in recipes:
+        assert f"| {name} (transductive) |" in table
+    assert result.to_dict()["transductive"] is True

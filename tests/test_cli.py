@@ -551,3 +551,59 @@ def test_finished_recipes_are_saved_when_a_later_one_fails(capsys, tmp_path):
     )
     saved = json.loads((out / "results.json").read_text())
     assert [recipe["recipe"] for recipe in saved["recipes"]] == ["svm"]
+
+
+def test_benchmark_speaker_norm_labels_every_number_transductive(
+    capsys, corpus_dir, tmp_path
+):
+    out = tmp_path / "norm"
+    argv = [
+        "benchmark",
+        "--dataset",
+        "ravdess",
+        "--root",
+        str(corpus_dir),
+        "--recipes",
+        "svm",
+        "--folds",
+        "2",
+        "--speaker-norm",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "| svm (transductive) |" in printed and "TRANSDUCTIVE" in printed
+    results = json.loads((out / "results.json").read_text())
+    assert results["transductive"] is True
+    assert "TRANSDUCTIVE" in results["protocol"]["description"]
+    assert "| svm (transductive) |" in (out / "results.md").read_text()
+
+
+def test_speaker_norm_needs_speaker_ids(capsys, tmp_path):
+    for label in ("happy", "sad"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "a.wav").write_bytes(b"")
+    _one_line_error(
+        capsys,
+        [
+            "benchmark",
+            "--protocol",
+            "random-kfold",
+            "--speaker-norm",
+            "--dataset",
+            "folder",
+            "--root",
+            str(tmp_path),
+        ],
+        "--speaker-norm needs speaker ids, and the folder corpus has none",
+    )
+
+
+def test_speaker_norm_refuses_a_tuned_recipe_that_augments_waveforms(capsys):
+    _one_line_error(
+        capsys,
+        ["benchmark", "--recipes", "cnn_lstm", "--tune", "--speaker-norm"],
+        "Recipe 'cnn_lstm' is tuned and computes its features inside the search",
+    )

@@ -35,6 +35,7 @@ from sklearn_ser import (
     AWGNAugmenter,
     MelSpectrogramChunker,
     MFCCFrames,
+    SpeakerStandardizer,
     StackedLSTMClassifier,
 )
 from sklearn_ser.features._acoustic_stats import STATS
@@ -116,7 +117,15 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 # The scikit-learn API checks that never pass data to fit/transform, run by
-# hand since AudioLoader's input tags make `parametrize_with_checks` skip them.
+# hand: AudioLoader's input tags make `parametrize_with_checks` skip them, and
+# SpeakerStandardizer refuses to fit without speaker ids (groups), which the
+# data-feeding checks cannot pass; what it computes is tested in
+# test_preprocessing.py.
+@pytest.mark.parametrize(
+    "estimator",
+    [AudioLoader(), SpeakerStandardizer()],
+    ids=lambda estimator: type(estimator).__name__,
+)
 @pytest.mark.parametrize(
     "check",
     [
@@ -132,8 +141,8 @@ def test_sklearn_estimator_checks(estimator, check):
         check_param_validation,
     ],
 )
-def test_sklearn_api_checks_without_data(check):
-    check("AudioLoader", AudioLoader())
+def test_sklearn_api_checks_without_data(estimator, check):
+    check(type(estimator).__name__, estimator)
 
 
 def _expected_failed_sampler_checks(estimator):

@@ -30,6 +30,7 @@ from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache
 from ._report import BenchmarkResult, FoldScore, RecipeResult
+from ._speaker import SpeakerNormalized, feature_axis_of, split_after_features
 
 __all__ = ["SilentClipError", "check_inner_splits", "run_benchmark"]
 
@@ -51,6 +52,7 @@ def run_benchmark(
     memory=None,
     train_speakers: int | None = None,
     on_recipe_done: Callable[[BenchmarkResult], None] | None = None,
+    speaker_normalization: bool = False,
 ) -> BenchmarkResult:
     """Cross-validate several recipes on the same splits of one corpus.
 
@@ -97,6 +99,15 @@ def run_benchmark(
         Called with the results so far (a :class:`BenchmarkResult` of the
         recipes that finished) after each recipe, e.g. to save them, so that
         an error in a later recipe loses nothing.
+    speaker_normalization : bool, default=False
+        Standardise each speaker's features with that speaker's own mean and
+        standard deviation (:class:`~sklearn_ser.preprocessing.SpeakerStandardizer`,
+        right after each recipe's features, along its classifier's feature
+        axis), with statistics from each side of every fold only: the test
+        speakers' from their own unlabelled test clips. This is
+        *transductive*, and the result says so in its table, JSON and
+        figures. A tuned recipe that augments waveforms before its features
+        cannot be normalised (its search would score without speaker ids).
 
     Returns
     -------
@@ -160,6 +171,8 @@ def run_benchmark(
                     "and needs speaker ids, but groups is None."
                 )
             check_inner_splits(name, rest, splits, groups)
+        if speaker_normalization:
+            split_after_features(name, rest)
 
     start = time.perf_counter()
     cache = StatelessCache(paths, memory)
@@ -174,6 +187,7 @@ def run_benchmark(
             n_speakers=len(set(groups)),
             recipes=list(results),
             elapsed=time.perf_counter() - start,
+            transductive=speaker_normalization,
         )
 
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
@@ -188,13 +202,23 @@ def run_benchmark(
             if progress:
                 _add_epoch_bar(estimator, f"{name} fold {fold + 1}/{len(splits)}")
             fit_params = _groups_fit_params(estimator, groups[train], protocol)
+            model, test_params, train_params = estimator, {}, {}
+            if speaker_normalization:
+                model = SpeakerNormalized(
+                    estimator, feature_axis=feature_axis_of(rest), name=name
+                )
+                fit_params["speakers"] = groups[train]
+                test_params = {"speakers": groups[test]}
+                train_params = {"speakers": groups[train]}
             t0 = time.perf_counter()
-            estimator.fit(Xt[train], y[train], **fit_params)
+            model.fit(Xt[train], y[train], **fit_params)
             fit_time = time.perf_counter() - t0
+            if speaker_normalization:
+                estimator = model.estimator_
             t0 = time.perf_counter()
-            y_pred = np.asarray(estimator.predict(Xt[test])).astype(str)
+            y_pred = np.asarray(model.predict(Xt[test], **test_params)).astype(str)
             predict_time = time.perf_counter() - t0
-            y_fit = np.asarray(estimator.predict(Xt[train])).astype(str)
+            y_fit = np.asarray(model.predict(Xt[train], **train_params)).astype(str)
             result.folds.append(
                 FoldScore(
                     fold=fold,

@@ -21,6 +21,12 @@ __all__ = ["METRICS", "BenchmarkResult", "FoldScore", "RecipeResult"]
 #: Metrics reported per fold, in table order: (attribute, column title).
 METRICS = (("uar", "UAR"), ("macro_f1", "macro F1"), ("accuracy", "accuracy"))
 
+#: How a result with per-speaker normalisation is labelled, everywhere it appears.
+TRANSDUCTIVE = (
+    "TRANSDUCTIVE: features standardised per speaker, each test speaker with "
+    "the statistics of its own unlabelled test clips"
+)
+
 
 @dataclass
 class FoldScore:
@@ -106,7 +112,12 @@ class RecipeResult:
 
 @dataclass
 class BenchmarkResult:
-    """Results of :func:`run_benchmark`: one :class:`RecipeResult` per recipe."""
+    """Results of :func:`run_benchmark`: one :class:`RecipeResult` per recipe.
+
+    ``transductive`` is True when features were standardised per speaker
+    (``run_benchmark(..., speaker_normalization=True)``); the table, the JSON
+    and the figures then say so.
+    """
 
     corpus: str
     protocol: Protocol
@@ -115,14 +126,27 @@ class BenchmarkResult:
     n_speakers: int
     recipes: list[RecipeResult]
     elapsed: float
+    transductive: bool = False
+
+    def _protocol_description(self) -> str:
+        if self.transductive:
+            return f"{self.protocol.description}; {TRANSDUCTIVE}"
+        return self.protocol.description
+
+    def _recipe_label(self, recipe: str) -> str:
+        return f"{recipe} (transductive)" if self.transductive else recipe
 
     def to_dict(self) -> dict:
         return {
             "sklearn_ser_version": __version__,
             "corpus": self.corpus,
             # Every field of the protocol, e.g. a cross-corpus protocol's
-            # shared and dropped labels.
-            "protocol": dataclasses.asdict(self.protocol),
+            # shared and dropped labels; the description says if transductive.
+            "protocol": {
+                **dataclasses.asdict(self.protocol),
+                "description": self._protocol_description(),
+            },
+            "transductive": self.transductive,
             "n_splits": self.n_splits,
             "n_clips": self.n_clips,
             "n_speakers": self.n_speakers,
@@ -135,7 +159,7 @@ class BenchmarkResult:
         """The results table, with a header saying what was measured and how."""
         lines = [
             f"Corpus: {self.corpus} ({self.n_clips} clips, {self.n_speakers} speakers)",
-            f"Protocol: {self.protocol.name}: {self.protocol.description}; "
+            f"Protocol: {self.protocol.name}: {self._protocol_description()}; "
             + (
                 f"{self.n_splits} folds; mean ± std over folds"
                 if self.n_splits > 1
@@ -149,7 +173,7 @@ class BenchmarkResult:
             "|---" * (len(METRICS) + 6) + "|",
         ]
         for result in self.recipes:
-            cells = [result.recipe]
+            cells = [self._recipe_label(result.recipe)]
             for metric in [metric for metric, _ in METRICS] + ["train_uar"]:
                 mean, std = result.mean_std(metric)
                 # One split (cross-corpus) has no spread to show.
@@ -203,7 +227,8 @@ class BenchmarkResult:
                 else ("", "one split")
             )
             ax.set_title(
-                f"{result.recipe}: UAR {uar:.3f}{spread}\n"
+                self._figure_mark()
+                + f"{result.recipe}: UAR {uar:.3f}{spread}\n"
                 + textwrap.fill(self.corpus, 60)
                 + f"\nprotocol {self.protocol.name}, {splits}",
                 fontsize=9,
@@ -234,7 +259,8 @@ class BenchmarkResult:
         ax.set_ylim(0, 1)
         ax.set_ylabel("score (mean ± std over folds)")
         ax.set_title(
-            textwrap.fill(f"{self.corpus}, protocol {self.protocol.name}", 90),
+            self._figure_mark()
+            + textwrap.fill(f"{self.corpus}, protocol {self.protocol.name}", 90),
             fontsize=9,
         )
         ax.legend(loc="upper right", fontsize=8)
@@ -244,6 +270,10 @@ class BenchmarkResult:
         plt.close(fig)
         written.append(path)
         return written
+
+    def _figure_mark(self) -> str:
+        """First title line of every figure of a transductive result."""
+        return "TRANSDUCTIVE (per-speaker normalisation)\n" if self.transductive else ""
 
 
 def _machine_description() -> str:
