@@ -1,4 +1,4 @@
-"""The seed papers' networks, and the library's own, as plain :class:`torch.nn.Module` classes.
+"""The seed papers' networks, and the library's own, as torch modules.
 
 Every module takes the shape of one input sample (``input_shape``, without
 the batch axis) and the number of classes, and returns logits. The skorch
