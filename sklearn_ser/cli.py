@@ -161,22 +161,27 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed")
 
 
-def _load_dataset(args, workdir: Path):
-    """The corpus named on the command line as a Bunch with paths/target/groups."""
-    from . import datasets
-
+def _check_dataset_options(args) -> None:
+    """The dataset options' mistakes, found before anything heavy is imported."""
     if args.dataset not in DATASETS:
         raise UserError(
             f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)}"
         )
+    if args.dataset == "synthetic" and args.root:
+        raise UserError("--root is not used with --dataset synthetic")
+    if args.dataset != "synthetic" and not args.root:
+        raise UserError(f"--dataset {args.dataset} needs --root DIR")
+
+
+def _load_dataset(args, workdir: Path):
+    """The corpus named on the command line as a Bunch with paths/target/groups."""
+    from . import datasets
+
+    _check_dataset_options(args)
     if args.dataset == "synthetic":
-        if args.root:
-            raise UserError("--root is not used with --dataset synthetic")
         return datasets.make_emotional_speech(
             random_state=args.seed, output_dir=workdir / "synthetic_corpus"
         )
-    if not args.root:
-        raise UserError(f"--dataset {args.dataset} needs --root DIR")
     try:
         if args.dataset == "ravdess":
             return datasets.load_ravdess(args.root)
@@ -201,21 +206,22 @@ def _recipe_overrides(args) -> dict:
 
 
 def _make_recipes(names, args) -> dict:
-    import torch
-
-    from .recipes import make_recipe
-
     if args.torch_threads < 1:
         raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
-    torch.set_num_threads(args.torch_threads)
     overrides = _recipe_overrides(args)
+    from .recipes import make_recipe
+
     try:
-        return {
+        recipes = {
             name: make_recipe(name, budget=args.budget, tune=args.tune, **overrides)
             for name in names
         }
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    import torch  # after the checks above: a mistyped option answers without it
+
+    torch.set_num_threads(args.torch_threads)
+    return recipes
 
 
 def _recipe_names(text: str) -> list[str]:
@@ -252,13 +258,15 @@ def _protocols_for(names, protocol: str) -> dict:
 
 
 def _run_benchmark(args) -> int:
-    from .benchmark import run_benchmark
-    from .model_selection import get_protocol
-
     out = Path(args.out)
     names = _recipe_names(args.recipes)
     by_protocol = _protocols_for(names, args.protocol)
+    _check_dataset_options(args)
     recipes = _make_recipes(names, args)  # checks every option before any data work
+    # Imported after the cheap checks: a mistyped option answers without torch.
+    from .benchmark import run_benchmark
+    from .model_selection import get_protocol
+
     start = time.perf_counter()
     data = _load_dataset(args, out)
     _check_speakers_for_tuning(args, data)
@@ -334,6 +342,7 @@ def _run_train(args) -> int:
     from .persistence import save_model
 
     (name,) = _recipe_names(args.recipe)
+    _check_dataset_options(args)
     out = Path(args.out)
     model = _make_recipes([name], args)[name]
     data = _load_dataset(args, out.parent)
