@@ -61,14 +61,14 @@ CORPORA = (
         "ravdess-speech",
         load_ravdess,
         "12 of the 24 actors, speech only (720 clips, 8 emotions); the papers "
-        "used all 24 actors (1,440 speech clips), 003 with 6 of the emotions.",
+        "used all 24 actors (1,440 speech clips), Ayadi and Lachiri 6 of the emotions.",
     ),
     Corpus(
         "tess",
         "TESS",
         "tess",
         load_tess,
-        "a 280-clip subset of both speakers (7 emotions); the 001 paper used "
+        "a 280-clip subset of both speakers (7 emotions); Bledea's paper used "
         "all 2,800 clips.",
     ),
 )

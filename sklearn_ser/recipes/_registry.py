@@ -67,7 +67,7 @@ RECIPES = {
         ),
         Recipe(
             "stacked_lstm",
-            "Bledea n.d.: stacked LSTM on 170 acoustic statistics",
+            "Bledea (undated): stacked LSTM on 170 acoustic statistics",
             "95 % accuracy, TESS, random 75/25",
             "random-75/25",
             deep=True,
