@@ -6,32 +6,57 @@ feature transformers turn waveforms into what the literature's models read,
 :class:`SpeakerStandardizer` standardises features per speaker, and the deep
 classifiers wrap the seed papers' networks as skorch estimators. Recipes and
 the benchmark live in :mod:`sklearn_ser.recipes` and :mod:`sklearn_ser.benchmark`.
+
+The names below are imported on first use (module ``__getattr__``), so that
+``import sklearn_ser`` and the command line start without torch, skorch or
+librosa; ``from sklearn_ser import X`` works as with eager imports.
 """
+
+import lazy_loader
 
 __version__ = "0.1.0.dev0"
 
-from .audio import DEFAULT_SR, AudioLoader, AudioLoadError, load_audio
-from .augment import AWGNAugmenter
-from .classifiers import (
-    AttentiveCRNNClassifier,
-    CNNLSTMClassifier,
-    Conv1DLSTMClassifier,
-    ParallelCNNTransformerClassifier,
-    SpectrogramCNNClassifier,
-    StackedLSTMClassifier,
+__getattr__, _lazy_dir, _ = lazy_loader.attach(
+    __name__,
+    submodules=[
+        "audio",
+        "augment",
+        "benchmark",
+        "classifiers",
+        "cli",
+        "datasets",
+        "features",
+        "model_selection",
+        "nn",
+        "persistence",
+        "preprocessing",
+        "recipes",
+    ],
+    submod_attrs={
+        "audio": ["DEFAULT_SR", "AudioLoadError", "AudioLoader", "load_audio"],
+        "augment": ["AWGNAugmenter"],
+        "classifiers": [
+            "AttentiveCRNNClassifier",
+            "CNNLSTMClassifier",
+            "Conv1DLSTMClassifier",
+            "ParallelCNNTransformerClassifier",
+            "SpectrogramCNNClassifier",
+            "StackedLSTMClassifier",
+        ],
+        "datasets": [
+            "EMOTIONS",
+            "load_cremad",
+            "load_emodb",
+            "load_folder",
+            "load_ravdess",
+            "load_savee",
+            "load_tess",
+            "make_emotional_speech",
+        ],
+        "features": ["AcousticStats170", "MFCCFrames", "MelSpectrogramChunker"],
+        "preprocessing": ["SpeakerStandardizer"],
+    },
 )
-from .datasets import (
-    EMOTIONS,
-    load_cremad,
-    load_emodb,
-    load_folder,
-    load_ravdess,
-    load_savee,
-    load_tess,
-    make_emotional_speech,
-)
-from .features import AcousticStats170, MelSpectrogramChunker, MFCCFrames
-from .preprocessing import SpeakerStandardizer
 
 __all__ = [
     "DEFAULT_SR",
@@ -59,3 +84,7 @@ __all__ = [
     "load_tess",
     "make_emotional_speech",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_lazy_dir()))

@@ -212,22 +212,11 @@ def _load_dataset(
     from . import datasets
     from .datasets._base import CorpusFileError
 
-    dataset_flag, root_flag = (
-        ("--test-dataset", "--test-root") if test else ("--dataset", "--root")
-    )
-    if dataset not in DATASETS:
-        noun = "test dataset" if test else "dataset"
-        raise UserError(
-            f"unknown {noun} {dataset!r}; valid datasets: {', '.join(DATASETS)}"
-        )
+    root_flag = "--test-root" if test else "--root"
     if dataset == "synthetic":
-        if root:
-            raise UserError(f"{root_flag} is not used with {dataset_flag} synthetic")
         return datasets.make_emotional_speech(
             random_state=args.seed, output_dir=workdir / "synthetic_corpus"
         )
-    if not root:
-        raise UserError(f"{dataset_flag} {dataset} needs {root_flag} DIR")
     strict = not args.lenient
     loaders = {
         "ravdess": lambda: datasets.load_ravdess(
@@ -323,21 +312,22 @@ def _recipe_overrides(args) -> dict:
 
 
 def _make_recipes(names, args) -> dict:
-    import torch
-
-    from .recipes import make_recipe
-
     if args.torch_threads < 1:
         raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
-    torch.set_num_threads(args.torch_threads)
     overrides = _recipe_overrides(args)
+    from .recipes import make_recipe
+
     try:
-        return {
+        recipes = {
             name: make_recipe(name, budget=args.budget, tune=args.tune, **overrides)
             for name in names
         }
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    import torch  # after the checks above: a mistyped option answers without it
+
+    torch.set_num_threads(args.torch_threads)
+    return recipes
 
 
 def _recipe_names(text: str) -> list[str]:
@@ -374,10 +364,6 @@ def _protocols_for(names, protocol: str) -> dict:
 
 
 def _run_benchmark(args) -> int:
-    from .benchmark import run_benchmark
-    from .benchmark._cross_corpus import combine_corpora
-    from .model_selection import get_protocol
-
     out = Path(args.out)
     names = _recipe_names(args.recipes)
     cross = args.test_dataset is not None
@@ -394,10 +380,15 @@ def _run_benchmark(args) -> int:
         if args.test_root:
             raise UserError("--test-root is used only with --test-dataset")
         by_protocol = _protocols_for(names, args.protocol or "speaker")
-    _check_corpus_options(args)
+    _check_dataset_options(args)
     recipes = _make_recipes(names, args)  # checks every option before any data work
     if args.speaker_norm:
         _check_speaker_normalization(recipes)
+    # Imported after the cheap checks: a mistyped option answers without torch.
+    from .benchmark import run_benchmark
+    from .benchmark._cross_corpus import combine_corpora
+    from .model_selection import get_protocol
+
     start = time.perf_counter()
     data = _load_dataset(args, out, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
@@ -497,6 +488,31 @@ def _bad_audio_message(exc, args) -> str:
         )
     _write_list(path, exc.errors)
     return f"{str(exc).rstrip('.')} (all {len(exc.errors)} listed in {path})"
+
+
+def _check_dataset_options(args) -> None:
+    """The dataset options' mistakes, found before anything heavy is imported."""
+    corpora = [("dataset", "--dataset", "--root", args.dataset, args.root)]
+    if getattr(args, "test_dataset", None) is not None:
+        corpora.append(
+            (
+                "test dataset",
+                "--test-dataset",
+                "--test-root",
+                args.test_dataset,
+                args.test_root,
+            )
+        )
+    for noun, dataset_flag, root_flag, dataset, root in corpora:
+        if dataset not in DATASETS:
+            raise UserError(
+                f"unknown {noun} {dataset!r}; valid datasets: {', '.join(DATASETS)}"
+            )
+        if dataset == "synthetic" and root:
+            raise UserError(f"{root_flag} is not used with {dataset_flag} synthetic")
+        if dataset != "synthetic" and not root:
+            raise UserError(f"{dataset_flag} {dataset} needs {root_flag} DIR")
+    _check_corpus_options(args)
 
 
 def _check_corpus_options(args) -> None:
@@ -618,8 +634,8 @@ def _run_train(args) -> int:
     from .persistence import save_model
 
     (name,) = _recipe_names(args.recipe)
+    _check_dataset_options(args)
     out = Path(args.out)
-    _check_corpus_options(args)
     model = _make_recipes([name], args)[name]
     data = _load_dataset(args, out.parent, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)

@@ -1,5 +1,9 @@
+import os
 import pickle
 import re
+import subprocess
+import sys
+from math import ceil
 from pathlib import Path
 
 import librosa
@@ -96,18 +100,43 @@ def test_resampling_preserves_a_tone(tmp_path, native_sr):
     np.testing.assert_allclose(waveforms[0], expected, rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("res_type", ["soxr_mq", "polyphase", "fft"])
-def test_res_type_is_passed_to_librosa(tmp_path, res_type):
-    signal = tone(1000, 48000, 1.0)
-    path = write_audio(tmp_path / "tone.wav", signal, 48000, subtype="FLOAT")
+@pytest.mark.parametrize(
+    "res_type",
+    ["soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "soxr_qq", "polyphase", "fft"],
+)
+@pytest.mark.parametrize("native_sr", [22050, 48000])
+def test_res_type_matches_librosa(tmp_path, res_type, native_sr):
+    rng = np.random.default_rng(0)
+    signal = tone(1000, native_sr, 1.0) + 0.1 * rng.standard_normal(native_sr)
+    path = write_audio(tmp_path / "x.wav", signal, native_sr, subtype="FLOAT")
 
     waveforms = load_audio([path], duration=0.5, res_type=res_type)
 
-    native = signal[: 24000 + round(0.02 * 48000)].astype(np.float32)
+    native = signal[: ceil((0.5 + 0.02) * native_sr)].astype(np.float32)
     expected = librosa.resample(
-        native, orig_sr=48000, target_sr=16000, res_type=res_type
+        native, orig_sr=native_sr, target_sr=16000, res_type=res_type, fix=False
+    )[:8000]
+    if res_type.startswith("soxr"):
+        # soxr is called directly with librosa's quality string: same samples.
+        np.testing.assert_array_equal(waveforms[0], expected)
+    else:
+        np.testing.assert_allclose(waveforms[0], expected, rtol=0, atol=1e-6)
+
+
+def test_first_resampled_clip_does_not_import_librosa_core(tmp_path):
+    """soxr is called directly: loading never pays for librosa's core imports."""
+    path = write_audio(tmp_path / "x.wav", tone(440, 48000, 0.5), 48000)
+    code = (
+        "import sys; from sklearn_ser.audio import load_audio; "
+        f"assert load_audio([{str(path)!r}], duration=0.5).shape == (1, 8000); "
+        "print('librosa.core' in sys.modules)"
     )
-    np.testing.assert_allclose(waveforms[0], expected[:8000], rtol=0, atol=1e-6)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
 
 @pytest.fixture

@@ -21,6 +21,18 @@ def reproduce():
     del sys.modules["reproduce"]
 
 
+@pytest.fixture(scope="module")
+def runs(reproduce):
+    """The experiments module, which reproduce.py imports."""
+    return sys.modules["_reproduce_runs"]
+
+
+@pytest.fixture(scope="module")
+def page(reproduce):
+    """The page-rendering module, which reproduce.py imports."""
+    return sys.modules["_reproduce_page"]
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -42,24 +54,24 @@ def test_bad_arguments_are_refused(reproduce, capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
-def test_rows_carry_their_budget(reproduce):
+def test_rows_carry_their_budget(reproduce, runs):
     args = reproduce._parse(["--quick", "--recipes", "svm,stacked_lstm:paper"])
     assert [(r.recipe, r.budget) for r in args.rows] == [
         ("svm", "cpu"),
         ("stacked_lstm", "paper"),
     ]
     # tuned variants only at the run's budget, where a grid exists
-    assert [(r.label) for r in reproduce._all_rows(args)] == [
+    assert [(r.label) for r in runs.all_rows(args)] == [
         "svm (cpu)",
         "stacked_lstm (paper)",
         "svm (cpu, tuned)",
     ]
 
 
-def test_quick_tunes_only_the_recipes_whose_tuning_fits_a_cpu(reproduce):
+def test_quick_tunes_only_the_recipes_whose_tuning_fits_a_cpu(reproduce, runs):
     args = reproduce._parse(["--quick"])
     assert [row.recipe for row in args.rows] == list(reproduce.RECIPES)
-    tuned = [row.recipe for row in reproduce._all_rows(args) if row.tuned]
+    tuned = [row.recipe for row in runs.all_rows(args) if row.tuned]
     assert tuned == ["stacked_lstm", "conv1d_lstm", "svm", "random_forest"]
 
 
@@ -73,15 +85,13 @@ def test_quick_tunes_only_the_recipes_whose_tuning_fits_a_cpu(reproduce):
         ([], []),  # the paper budget tunes nothing unless asked
     ],
 )
-def test_tune_names_the_tuned_recipes(reproduce, argv, tuned):
+def test_tune_names_the_tuned_recipes(reproduce, runs, argv, tuned):
     args = reproduce._parse([*argv, "--recipes", "cnn_lstm,spectrogram_cnn,svm"])
-    assert [row.recipe for row in reproduce._all_rows(args) if row.tuned] == tuned
+    assert [row.recipe for row in runs.all_rows(args) if row.tuned] == tuned
 
 
 @pytest.mark.parametrize("train_uar, flagged", [(0.24, True), (0.26, False)])
-def test_rows_near_chance_on_their_training_clips_are_flagged(
-    reproduce, train_uar, flagged
-):
+def test_rows_near_chance_on_their_training_clips_are_flagged(page, train_uar, flagged):
     class Result:  # the two things the check reads of a RecipeResult
         labels = [f"emotion{i}" for i in range(8)]  # chance: 0.125
 
@@ -89,11 +99,11 @@ def test_rows_near_chance_on_their_training_clips_are_flagged(
             assert metric == "train_uar"
             return train_uar, 0.0
 
-    assert reproduce._not_fitted(Result()) is flagged
+    assert page.not_fitted(Result()) is flagged
 
 
 @pytest.mark.slow
-def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch, capsys):
+def test_quick_report_on_a_tiny_corpus(reproduce, page, tmp_path, monkeypatch, capsys):
     make_emotional_speech(
         n_speakers=12,
         n_clips_per_emotion=2,
@@ -112,7 +122,7 @@ def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch, capsys)
     assert "- svm (cpu, tuned), speaker: (C=" in text
     assert "TESS: folder" in text and "not found; corpus skipped" in text
     assert "| svm (cpu) | 0." in text.split("Learning curve")[1]
-    assert (report.parent / reproduce.CURVE_FIGURE).stat().st_size > 0
+    assert (report.parent / page.CURVE_FIGURE).stat().st_size > 0
     assert any((tmp_path / "out" / "ravdess").rglob("results.json"))
     # a second call reads every run back from the cache and writes the same page
     n_runs = len(list((tmp_path / "out" / "run-cache").glob("*.joblib")))
@@ -122,3 +132,57 @@ def test_quick_report_on_a_tiny_corpus(reproduce, tmp_path, monkeypatch, capsys)
     assert cached in capsys.readouterr().err
     again = report.read_text()
     assert again.split("## RAVDESS")[1] == text.split("## RAVDESS")[1]
+
+
+@pytest.fixture
+def lstm_task(runs):
+    return runs.Task("ravdess", runs.Row("stacked_lstm", "cpu"), "speaker")
+
+
+@pytest.fixture
+def tiny_data():
+    from sklearn.utils import Bunch
+
+    return Bunch(paths=["a.wav", "b.wav"], target=["x", "y"], groups=["1", "2"])
+
+
+def test_run_modules_are_what_the_row_executes(runs):
+    modules = runs.run_modules(runs.Row("stacked_lstm", "cpu"))
+    assert "sklearn_ser.classifiers._stacked_lstm" in modules
+    assert "sklearn_ser.nn._stacked_lstm" in modules
+    assert "sklearn_ser.features._acoustic_stats" in modules
+    assert "sklearn_ser.benchmark._cv" in modules
+    for unrelated in (
+        "sklearn_ser.cli",
+        "sklearn_ser.persistence",
+        "sklearn_ser.classifiers._cnn_lstm",
+        "sklearn_ser.nn._cnn_lstm",
+    ):
+        assert unrelated not in modules
+    svm = runs.run_modules(runs.Row("svm", "cpu"))
+    assert not any(".classifiers." in m or ".nn." in m for m in svm)
+
+
+def test_cache_key_follows_the_row_modules_only(
+    runs, lstm_task, tiny_data, monkeypatch
+):
+    key = runs.cache_key(lstm_task, tiny_data)
+    real = runs._source
+
+    def edited(changed):
+        return lambda module: real(module) + (b"# edit" if module == changed else b"")
+
+    monkeypatch.setattr(runs, "_source", edited("sklearn_ser.persistence"))
+    assert runs.cache_key(lstm_task, tiny_data) == key
+    monkeypatch.setattr(runs, "_source", edited("sklearn_ser.cli"))
+    assert runs.cache_key(lstm_task, tiny_data) == key
+    monkeypatch.setattr(
+        runs, "_source", edited("sklearn_ser.classifiers._stacked_lstm")
+    )
+    assert runs.cache_key(lstm_task, tiny_data) != key
+    monkeypatch.setattr(runs, "_source", real)
+    monkeypatch.setattr(runs.sklearn_ser, "__version__", "9.9")
+    assert runs.cache_key(lstm_task, tiny_data) != key
+    monkeypatch.undo()
+    tiny_data.target = ["y", "x"]
+    assert runs.cache_key(lstm_task, tiny_data) != key

@@ -186,10 +186,6 @@ class AcousticStats170(FrontendTransformer):
         self.stats = stats
         self.n_jobs = n_jobs
 
-    def _resolve_geometry(self) -> tuple[int, int, int]:
-        win_length = self.n_fft if self.win_length is None else self.win_length
-        return self.n_fft, win_length, self.hop_length
-
     def _check_params(self) -> None:
         if self.n_mfcc > self.n_mels:
             raise ValueError(

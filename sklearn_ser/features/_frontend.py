@@ -211,15 +211,20 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
     """Base class of the STFT-based feature transformers.
 
     Subclasses store their parameters in ``__init__`` (among them ``sr,
-    n_fft, win_length, hop_length, window, n_mels, top_db, n_jobs``) and
-    define ``_resolve_geometry`` (the STFT sizes in samples),
-    ``_check_params`` (checks of their own parameters), ``_fit_shape``
+    n_fft, win_length, hop_length, window, n_mels, top_db, n_jobs``), set
+    ``_paper_geometry`` when ``None`` STFT sizes scale from a paper's, and
+    define ``_check_params`` (checks of their own parameters), ``_fit_shape``
     (fitted attributes that depend on the clip length), ``_output_shape`` and
     ``_transform_block``. ``_any_length`` says whether ``transform`` accepts
     clips of another length than ``fit`` saw.
     """
 
     _any_length = False
+
+    #: The paper whose STFT durations ``None`` sizes take at ``sr``
+    #: (:func:`scale_geometry`); ``None``: the sizes are used as given, with
+    #: ``win_length=None`` meaning ``n_fft``.
+    _paper_geometry: FrameGeometry | None = None
 
     _parameter_constraints: dict = {
         "sr": [Interval(Real, 0, None, closed="neither")],
@@ -231,6 +236,19 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
         "top_db": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
     }
+
+    def _resolve_geometry(self) -> tuple[int, int, int]:
+        """The STFT sizes in samples: ``n_fft, win_length, hop_length``."""
+        if self._paper_geometry is not None:
+            return scale_geometry(
+                self._paper_geometry,
+                self.sr,
+                self.n_fft,
+                self.win_length,
+                self.hop_length,
+            )
+        win_length = self.n_fft if self.win_length is None else self.win_length
+        return self.n_fft, win_length, self.hop_length
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -7,7 +7,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils._param_validation import Interval
 
 from ..audio import DEFAULT_SR
-from ._frontend import FrameGeometry, FrontendTransformer, n_frames, scale_geometry
+from ._frontend import FrameGeometry, FrontendTransformer, n_frames
 
 #: The CNN-LSTM paper's analysis at 48 kHz: Hamming window of 512 samples,
 #: hop 256. The FFT size is not stated; 1024 is the smallest power of two for
@@ -137,6 +137,8 @@ class MelSpectrogramChunker(FrontendTransformer):
     7
     """
 
+    _paper_geometry = PAPER_GEOMETRY
+
     _parameter_constraints: dict = {
         **FrontendTransformer._parameter_constraints,
         "n_chunks": [Interval(Integral, 1, None, closed="left"), None],
@@ -170,11 +172,6 @@ class MelSpectrogramChunker(FrontendTransformer):
         self.window = window
         self.top_db = top_db
         self.n_jobs = n_jobs
-
-    def _resolve_geometry(self) -> tuple[int, int, int]:
-        return scale_geometry(
-            PAPER_GEOMETRY, self.sr, self.n_fft, self.win_length, self.hop_length
-        )
 
     def _check_params(self) -> None:
         if (self.n_chunks is None) == (self.chunk_frames is None):

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..audio import DEFAULT_SR
-from ._frontend import FrameGeometry, FrontendTransformer, n_frames, scale_geometry
+from ._frontend import FrameGeometry, FrontendTransformer, n_frames
 
 #: The CNN-Transformer paper's analysis: librosa's default STFT (2048-sample
 #: Hann window, hop 512) on RAVDESS at 48 kHz, which gives its 40 x 282 MFCC
@@ -116,6 +116,8 @@ class MFCCFrames(FrontendTransformer):
     (2, 281, 120)
     """
 
+    _paper_geometry = PAPER_GEOMETRY
+
     _parameter_constraints: dict = {
         **FrontendTransformer._parameter_constraints,
         "n_mfcc": [Interval(Integral, 1, None, closed="left")],
@@ -146,11 +148,6 @@ class MFCCFrames(FrontendTransformer):
         self.top_db = top_db
         self.deltas = deltas
         self.n_jobs = n_jobs
-
-    def _resolve_geometry(self) -> tuple[int, int, int]:
-        return scale_geometry(
-            PAPER_GEOMETRY, self.sr, self.n_fft, self.win_length, self.hop_length
-        )
 
     def _check_params(self) -> None:
         if self.n_mfcc > self.n_mels:

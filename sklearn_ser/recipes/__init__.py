@@ -9,39 +9,32 @@ number comes from. :data:`RECIPES` maps short names to them and
 Augmentation in these pipelines is an :class:`~sklearn_ser.AWGNAugmenter`,
 which runs only while fitting: unlike two of the papers, no noisy copy of a
 test clip ever reaches training.
+
+Names are imported on first use, so that the registry (names, summaries,
+papers' claims) is readable without importing torch or scikit-learn.
 """
 
-from ._classical import random_forest, svm
-from ._deep import (
-    attentive_crnn,
-    cnn_lstm,
-    cnn_transformer,
-    conv1d_lstm,
-    spectrogram_cnn,
-    stacked_lstm,
-)
-from ._registry import (
-    BUDGETS,
-    DEFAULT_BENCHMARK_RECIPES,
-    RECIPES,
-    Recipe,
-    make_recipe,
-)
-from ._tuning import n_stateless_steps
+import lazy_loader
 
-__all__ = [
-    "BUDGETS",
-    "DEFAULT_BENCHMARK_RECIPES",
-    "RECIPES",
-    "Recipe",
-    "attentive_crnn",
-    "cnn_lstm",
-    "cnn_transformer",
-    "conv1d_lstm",
-    "make_recipe",
-    "n_stateless_steps",
-    "random_forest",
-    "spectrogram_cnn",
-    "stacked_lstm",
-    "svm",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_classical": ["random_forest", "svm"],
+        "_deep": [
+            "attentive_crnn",
+            "cnn_lstm",
+            "cnn_transformer",
+            "conv1d_lstm",
+            "spectrogram_cnn",
+            "stacked_lstm",
+        ],
+        "_registry": [
+            "BUDGETS",
+            "DEFAULT_BENCHMARK_RECIPES",
+            "RECIPES",
+            "Recipe",
+            "make_recipe",
+        ],
+        "_tuning": ["n_stateless_steps"],
+    },
+)

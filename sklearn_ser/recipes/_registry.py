@@ -5,19 +5,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from imblearn.pipeline import Pipeline
-
-from ._classical import random_forest, svm
-from ._deep import (
-    attentive_crnn,
-    cnn_lstm,
-    cnn_transformer,
-    conv1d_lstm,
-    spectrogram_cnn,
-    stacked_lstm,
-)
-from ._tuning import tuned
+if TYPE_CHECKING:
+    from imblearn.pipeline import Pipeline
 
 __all__ = [
     "BUDGETS",
@@ -33,6 +25,10 @@ __all__ = [
 class Recipe:
     """A registered recipe: how to build it and what its paper reported.
 
+    The recipe function is :attr:`build`, imported on first use from
+    ``_deep`` or ``_classical`` (it has the recipe's name), so that reading
+    the registry imports neither torch nor scikit-learn.
+
     ``param_grid`` is the grid that ``make_recipe(name, tune=True)`` searches,
     fixed before any result was seen; its keys are parameters of the recipe's
     fitted steps (everything after loading and features). ``None`` means the
@@ -40,12 +36,17 @@ class Recipe:
     """
 
     name: str
-    build: Callable[..., Pipeline]
     summary: str
     reported: str
     paper_protocol: str
     deep: bool
     param_grid: Mapping[str, list] | None = field(default=None)
+
+    @property
+    def build(self) -> Callable[..., Pipeline]:
+        """The recipe function that returns the unfitted pipeline."""
+        module = import_module("._deep" if self.deep else "._classical", __package__)
+        return getattr(module, self.name)
 
     def parameters(self) -> list[str]:
         """Names of the keyword arguments the recipe accepts."""
@@ -58,8 +59,7 @@ RECIPES = {
     for recipe in (
         Recipe(
             "cnn_lstm",
-            cnn_lstm,
-            "000 CNN-LSTM over 7 log-mel chunks, AWGN (48 kHz)",
+            "Bhanbhro et al. 2023: CNN-LSTM over 7 log-mel chunks, AWGN (48 kHz)",
             "93.9 % accuracy, RAVDESS, random 80/10/10",
             "random-80/10/10",
             deep=True,
@@ -67,8 +67,7 @@ RECIPES = {
         ),
         Recipe(
             "stacked_lstm",
-            stacked_lstm,
-            "001 stacked LSTM on 170 acoustic statistics",
+            "Bledea (undated): stacked LSTM on 170 acoustic statistics",
             "95 % accuracy, TESS, random 75/25",
             "random-75/25",
             deep=True,
@@ -79,16 +78,14 @@ RECIPES = {
         ),
         Recipe(
             "spectrogram_cnn",
-            spectrogram_cnn,
-            "002 soft-voting ensemble of log-mel CNNs, AWGN",
+            "Pavithra et al. 2023: soft-voting ensemble of log-mel CNNs, AWGN",
             "89.8 % accuracy, RAVDESS, split not stated",
             "random-80/20",
             deep=True,
         ),
         Recipe(
             "conv1d_lstm",
-            conv1d_lstm,
-            "003 Conv1D-LSTM on MFCC frames",
+            "Ayadi and Lachiri 2022: Conv1D-LSTM on MFCC frames",
             "53.3 % accuracy, RAVDESS speech (6 classes), split not stated",
             "random-80/20",
             deep=True,
@@ -96,8 +93,8 @@ RECIPES = {
         ),
         Recipe(
             "cnn_transformer",
-            cnn_transformer,
-            "004 parallel CNNs + Transformer encoder on MFCCs, AWGN (48 kHz)",
+            "An and Ruan 2021: parallel CNNs + Transformer encoder on MFCCs, "
+            "AWGN (48 kHz)",
             "80.46 % accuracy, RAVDESS, hold-out after augmenting",
             "random-80/10/10",
             deep=True,
@@ -105,8 +102,7 @@ RECIPES = {
         ),
         Recipe(
             "svm",
-            svm,
-            "RBF SVM on acoustic statistics (mean and std)",
+            "baseline: RBF SVM on acoustic statistics (mean and std)",
             "baseline; eGeMAPS + SVM: 0.51-0.53 UAR speaker-independent",
             "random-kfold",
             deep=False,
@@ -117,8 +113,7 @@ RECIPES = {
         ),
         Recipe(
             "random_forest",
-            random_forest,
-            "random forest on acoustic statistics (mean and std)",
+            "baseline: random forest on acoustic statistics (mean and std)",
             "baseline",
             "random-kfold",
             deep=False,
@@ -129,9 +124,9 @@ RECIPES = {
         ),
         Recipe(
             "attentive_crnn",
-            attentive_crnn,
-            "residual CNN + BiGRU + attentive statistics pooling on the log-mel; "
-            "AdamW, cosine schedule, label smoothing, SpecAugment, mixup (ours)",
+            "sklearn_ser's own: residual CNN + BiGRU + attentive statistics "
+            "pooling on the log-mel; AdamW, cosine, label smoothing, SpecAugment, "
+            "mixup",
             "not a paper's system; this library's from-scratch deep recipe",
             "random-kfold",
             deep=True,
@@ -280,6 +275,8 @@ def make_recipe(
     pipeline = recipe.build(**arguments).set_params(**pipeline_params)
     if not tune:
         return pipeline
+    from ._tuning import tuned
+
     return tuned(
         pipeline, recipe.param_grid, inner_splits, settings.get("random_state")
     )
