@@ -311,7 +311,10 @@ class _DeepSERClassifier(NeuralNetClassifier):
         """skorch's LRScheduler for ``lr_schedule``, stepped every batch."""
         if self.lr_schedule == "constant":
             return None
-        total_steps = max(1, self.max_epochs * self.steps_per_epoch_)
+        # fit sets steps_per_epoch_ before it initialises the callbacks; skorch
+        # also builds them unfitted, to list their parameters in get_params.
+        steps_per_epoch = getattr(self, "steps_per_epoch_", 1)
+        total_steps = max(1, self.max_epochs * steps_per_epoch)
         if self.lr_schedule == "onecycle":
             return LRScheduler(
                 torch.optim.lr_scheduler.OneCycleLR,

@@ -18,7 +18,7 @@ from sklearn.utils import Bunch
 from ._emotions import EMOTIONS
 
 #: Audio formats the corpus loaders recognise (matched case-insensitively).
-AUDIO_EXTENSIONS = (".wav", ".flac")
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 
 # Longer lists are cut so that one bad folder does not flood the terminal.
 _MAX_LISTED = 20

@@ -13,7 +13,7 @@ from ._base import NameConvention, find_clips, make_bunch
 from ._emotions import EMOTIONS
 
 _LAYOUT = (
-    "RAVDESS files named MM-VV-EE-II-SS-RR-AA.wav|.flac anywhere below it, "
+    "RAVDESS files named MM-VV-EE-II-SS-RR-AA.wav|.flac|.ogg anywhere below it, "
     "e.g. Actor_01/03-01-01-01-01-01-01.wav"
 )
 _CONVENTION = "MM-VV-EE-II-SS-RR-AA, two-digit codes"
@@ -57,7 +57,7 @@ File names: MM-VV-EE-II-SS-RR-AA.wav with modality (01 audio-visual,
 intensity (01 normal, 02 strong), statement (01 "Kids are talking by the
 door", 02 "Dogs are sitting by the door"), repetition (01, 02) and actor
 (01-24; odd actors male, even actors female). The loader keeps audio-only
-clips (.wav or .flac, any case, anywhere below root) and takes every field
+clips (.wav, .flac or .ogg, any case, anywhere below root) and takes every field
 from the file name, never from the folder.
 
 Fields

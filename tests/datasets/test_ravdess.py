@@ -10,7 +10,7 @@ from _tree import make_tree
 from sklearn_ser.datasets import EMOTIONS, load_ravdess
 
 LAYOUT = (
-    "expected a folder with RAVDESS files named MM-VV-EE-II-SS-RR-AA.wav|.flac "
+    "expected a folder with RAVDESS files named MM-VV-EE-II-SS-RR-AA.wav|.flac|.ogg "
     "anywhere below it, e.g. Actor_01/03-01-01-01-01-01-01.wav"
 )
 CONVENTION = "RAVDESS convention (MM-VV-EE-II-SS-RR-AA, two-digit codes)"
