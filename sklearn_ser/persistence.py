@@ -60,6 +60,8 @@ _PICKLE = "pipeline.joblib"
 # module. skops already trusts scikit-learn's estimators, NumPy dtypes and
 # plain Python containers; only the names it does not trust reach this check.
 _TRUSTED_PACKAGES = ("sklearn_ser", "sklearn", "imblearn")
+# Submodules of the trusted packages that a model file may not name.
+_UNTRUSTED_PARTS = frozenset({"tests", "conftest", "_testing", "externals"})
 # Functions (as opposed to classes) only from here: a fitted search holds its
 # scorer's metric function.
 _TRUSTED_FUNCTION_MODULES = ("sklearn.metrics.",)
@@ -273,16 +275,16 @@ def load_model(path, *, trusted_pickle: bool = False):
         and for a file of the pickle format without ``trusted_pickle``.
     """
     manifest = read_manifest(path)
-    name = str(path)
-    if manifest["format_version"] == PICKLE_FORMAT_VERSION:
-        return _load_pickle_format(path, manifest, trusted_pickle)
     try:
+        if manifest["format_version"] == PICKLE_FORMAT_VERSION:
+            return _load_pickle_format(path, manifest, trusted_pickle)
         return _load(path, manifest)
     except ModelFileError:
         raise
     except Exception as exc:
+        # Whatever a damaged or forged file makes the readers raise.
         raise ModelFileError(
-            f"{name!r} is damaged or is not a valid sklearn_ser model file "
+            f"{str(path)!r} is damaged or is not a valid sklearn_ser model file "
             f"({type(exc).__name__}: {exc})."
         ) from exc
 
@@ -468,7 +470,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
         warnings.warn(
             f"{name!r}: {cls.__name__} was saved with device={net.device!r}, which "
             "this machine does not have; it runs on the CPU.",
-            stacklevel=4,
+            stacklevel=2,
         )
         net.device_ = "cpu"
     # Initialising draws random weights, which are then replaced; forking
@@ -521,8 +523,13 @@ def _parameter_class(dotted: str, param: str, name: str) -> type:
 
 
 def _defined_in(module: str, attribute: str, prefixes: tuple[str, ...]):
-    """``module.attribute`` if it is defined there and the module is allowed."""
-    if not (module + ".").startswith(prefixes) or ".tests" in module:
+    """``module.attribute`` if it is defined there and the module is allowed.
+
+    Test helpers and vendored third-party code inside the trusted packages
+    are not part of any model, so their modules are never imported.
+    """
+    parts = module.split(".")
+    if not (module + ".").startswith(prefixes) or _UNTRUSTED_PARTS.intersection(parts):
         return None
     try:
         resolved = getattr(importlib.import_module(module), attribute)

@@ -305,6 +305,7 @@ def test_pickle_gadget_in_place_of_the_weights_is_not_run(deep_file, tmp_path):
         # allowed.
         "sklearn_ser.classifiers._stacked_lstm.StackedLSTMClassifier",
         "sklearn_ser.no_such_module.Thing",
+        "sklearn.utils._testing.TempMemmap",
     ],
 )
 def test_allow_list_refuses(name):
