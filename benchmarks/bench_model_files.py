@@ -2,8 +2,9 @@
 
 Fits every recipe on a tiny synthetic corpus (``make_emotional_speech``: 3
 speakers x 3 emotions x 2 clips of 3 s, written as WAV files), with the
-``cpu`` budget and one epoch (the file size of a deep model does not depend
-on the epochs), then for each model times writing and reading
+``cpu`` budget (or ``--budget paper``) and one epoch (the file size of a deep
+model does not depend on the epochs), then for each model times writing and
+reading
 
 - the old format: the whole pipeline pickled by joblib into the zip
   archive (model format version 1), as sklearn_ser <= 0.1 wrote it;
@@ -14,6 +15,7 @@ checks that both loaded models give the same ``predict_proba`` as the fitted
 one, and prints a markdown table (median of ``--repeats`` runs).
 
     python benchmarks/bench_model_files.py [--recipes svm,cnn_lstm] [--repeats 3]
+        [--budget cpu]
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--budget", default="cpu", choices=["cpu", "paper"])
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     data = make_emotional_speech(
@@ -82,7 +85,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name in args.recipes.split(","):
         model = make_recipe(
-            name, budget="cpu", max_epochs=1, random_state=0, device="cpu"
+            name, budget=args.budget, max_epochs=1, random_state=0, device="cpu"
         ).fit(data.paths, data.target)
         print(measure(model, name, data.paths[:4], folder, args.repeats))
 
