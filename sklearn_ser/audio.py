@@ -2,6 +2,7 @@
 
 import math
 import os
+import stat
 from collections.abc import Sequence
 from numbers import Integral, Real
 
@@ -119,12 +120,63 @@ def _check_paths(paths) -> np.ndarray:
     return array
 
 
+def _not_a_regular_file(path: str) -> str | None:
+    """Why ``path`` cannot be read as an audio file without opening it, or None.
+
+    Opening a FIFO blocks until a writer appears, and a device may never end,
+    so only regular files (or links to them) are opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not an audio file"
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket or other special file"
+        )
+        return f"is {kind}, not a regular file; only regular files are read"
+    return None
+
+
+def _wav_shortfall(path: str) -> tuple[int, int] | None:
+    """``(promised, present)`` bytes of a WAV file's data chunk when it is cut short.
+
+    libsndfile silently shortens a truncated WAV file to the samples present,
+    so the loader would zero-pad a clip that the file's header says is
+    longer. The RIFF chunk headers say how many bytes the data should have.
+    Other containers, and WAV files that declare an unknown data length (0 or
+    0xFFFFFFFF, as streaming writers do), are not checked here.
+    """
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        header = f.read(12)
+        if len(header) < 12 or header[:4] != b"RIFF" or header[8:] != b"WAVE":
+            return None
+        while True:
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                return None
+            length = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"data":
+                present = size - f.tell()
+                if length in (0, 0xFFFFFFFF) or present >= length:
+                    return None
+                return length, present
+            f.seek(length + (length & 1), os.SEEK_CUR)
+
+
 def _describe_failure(path: str, exc: Exception) -> str:
     """Say in words why libsndfile could not read ``path``."""
     if not os.path.exists(path):
         return "file not found"
-    if os.path.isdir(path):
-        return "is a directory, not an audio file"
     if os.path.getsize(path) == 0:
         return "file is empty (0 bytes)"
     detail = getattr(exc, "error_string", None) or str(exc)
@@ -140,7 +192,18 @@ def _load_one(
     longer; failures are returned rather than raised so that the caller can
     report every bad file at once.
     """
+    reason = _not_a_regular_file(path)
+    if reason is not None:
+        return reason
     try:
+        shortfall = _wav_shortfall(path)
+        if shortfall is not None:
+            promised, present = shortfall
+            return (
+                f"is truncated: its WAV header promises {promised} bytes of audio "
+                f"but the file holds {present} ({present / promised:.1%}); "
+                "re-copy or re-export it"
+            )
         # No format is passed: libsndfile identifies the container from the
         # header, so an AIFF or FLAC file named ".wav" still loads.
         with sf.SoundFile(path) as f:
@@ -267,10 +330,13 @@ def load_audio(
     Raises
     ------
     AudioLoadError
-        If any file is missing, unreadable, corrupt, empty, not longer than
-        ``offset``, or has NaN/Inf samples in the window it is read from (the
-        rest of the file is not decoded). All files are tried first and every
-        failure is reported, each with its path and reason.
+        If any file is missing, not a regular file (a FIFO or device is
+        refused without being opened, so the call never blocks), unreadable,
+        corrupt, empty, truncated (a WAV file holding less audio than its
+        header promises), not longer than ``offset``, or has NaN/Inf samples
+        in the window it is read from (the rest of the file is not decoded).
+        All files are tried first and every failure is reported, each with
+        its path and reason.
     ValueError
         If ``paths`` is not a non-empty 1-D sequence, or a parameter is out of
         range (the message names it).

@@ -3,6 +3,7 @@ import pickle
 import re
 import subprocess
 import sys
+import threading
 from math import ceil
 from pathlib import Path
 
@@ -251,6 +252,10 @@ def bad_files(tmp_path) -> dict[str, tuple[Path, str]]:
     inf[6000] = -np.inf
     write_audio(tmp_path / "inf.wav", inf, 16000, subtype="DOUBLE")
     write_audio(tmp_path / "short.wav", tone(440, 16000, 0.1), 16000)
+    # A 2 s header with 31 ms of samples (an interrupted copy): libsndfile
+    # would report 500 frames and the clip would be zero-padded.
+    cut = write_audio(tmp_path / "cut.wav", tone(440, 16000, 2.0), 16000)
+    cut.write_bytes(cut.read_bytes()[: 44 + 1000])
     return {
         "good": (good, ""),
         "missing": (tmp_path / "missing.wav", "file not found"),
@@ -274,6 +279,11 @@ def bad_files(tmp_path) -> dict[str, tuple[Path, str]]:
             tmp_path / "short.wav",
             "offset=0.2 s is at or beyond the end of the clip (0.100 s long)",
         ),
+        "cut": (
+            tmp_path / "cut.wav",
+            "is truncated: its WAV header promises 64000 bytes of audio but the "
+            "file holds 1000 (1.6%); re-copy or re-export it",
+        ),
     }
 
 
@@ -289,6 +299,7 @@ def bad_files(tmp_path) -> dict[str, tuple[Path, str]]:
         "nan",
         "inf",
         "short",
+        "cut",
     ],
 )
 def test_bad_file_raises_with_path_and_reason(bad_files, kind):
@@ -312,6 +323,35 @@ def test_non_finite_samples_outside_the_window_are_not_read(tmp_path):
     np.testing.assert_allclose(waveforms[0], signal[:8000], rtol=0, atol=1e-7)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
+def test_fifo_and_device_are_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    device = tmp_path / "zero.wav"
+    device.symlink_to("/dev/zero")
+    outcome = {}
+
+    def load():
+        try:
+            load_audio([fifo, device])
+        except AudioLoadError as exc:
+            outcome["errors"] = exc.errors
+
+    # Opening a FIFO blocks until a writer appears: run the call in a thread
+    # so that a regression fails the test instead of hanging it.
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "load_audio blocked on a FIFO"
+    assert outcome["errors"] == [
+        (
+            str(fifo),
+            "is a FIFO (named pipe), not a regular file; only regular files are read",
+        ),
+        (str(device), "is a device, not a regular file; only regular files are read"),
+    ]
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_all_bad_files_are_reported_at_once(bad_files, n_jobs):
     paths = [path for path, _ in bad_files.values()]
@@ -322,7 +362,7 @@ def test_all_bad_files_are_reported_at_once(bad_files, n_jobs):
 
     assert info.value.errors == expected
     lines = [f"  {path}: {reason}" for path, reason in expected]
-    assert str(info.value) == "\n".join(["9 audio files could not be loaded:", *lines])
+    assert str(info.value) == "\n".join(["10 audio files could not be loaded:", *lines])
 
 
 def test_long_error_list_is_truncated_in_message_only(tmp_path):

@@ -90,6 +90,17 @@ def test_samplers_and_fitted_steps_are_refit_per_fold():
     assert len(recipe.steps) == 3
 
 
+def test_labels_mixing_strings_and_numbers_are_named():
+    X = np.arange(24).reshape(-1, 1)
+    groups = np.repeat(["s1", "s2", "s3", "s4"], 6)
+    # As strings, "1" and 1 would silently become one class.
+    y = np.array(["1", 1] * 12, dtype=object)
+    with pytest.raises(
+        ValueError, match=r"y mixes labels of different types: int \(1\), str"
+    ):
+        run_benchmark({"dummy": DummyClassifier()}, X, y, groups, progress=False)
+
+
 def test_random_protocol_mixes_speakers():
     X, y, groups = _data()
     result = run_benchmark(

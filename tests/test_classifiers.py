@@ -562,6 +562,17 @@ def test_unseen_label_in_partial_fit_is_an_error():
         clf.partial_fit(X, y)
 
 
+def test_labels_mixing_strings_and_numbers_are_named():
+    X, _ = make_data(StackedLSTMClassifier)
+    y = np.array(["1", 2, 3.0] * (len(X) // 3), dtype=object)
+    message = (
+        "y mixes labels of different types: float (3.0), int (2), str ('1'); "
+        "give every label the same type"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_clf(StackedLSTMClassifier).fit(X[: len(y)], y)
+
+
 def test_predict_before_fit_is_an_error():
     X, _ = make_data(StackedLSTMClassifier)
     with pytest.raises(NotFittedError):

@@ -26,6 +26,7 @@ from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from ..augment import AWGNAugmenter
+from ..classifiers._base import check_label_types
 from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache
@@ -138,6 +139,8 @@ def run_benchmark(
     if isinstance(protocol, str):
         protocol = get_protocol(protocol)
     paths = np.asarray(paths)
+    # Before the labels become strings, which would merge "1" with 1.
+    check_label_types(y)
     y = np.asarray(y, dtype=object).astype(str)
     if groups is None:
         if protocol.speaker_independent:

@@ -108,6 +108,26 @@ def _valid_accuracy(net, X, y) -> float:
     return float(np.mean(logits.argmax(axis=1) == to_numpy(y)))
 
 
+def check_label_types(y, name: str = "y") -> None:
+    """Raise a ValueError naming the types when labels mix strings and numbers.
+
+    numpy and scikit-learn sort labels to find the classes, and a mix of
+    strings and numbers (``["1", 2, 3.0]``) fails there with a bare
+    ``TypeError: '<' not supported``.
+    """
+    examples: dict[str, object] = {}
+    kinds = set()
+    for label in np.asarray(y, dtype=object).ravel():
+        kinds.add(isinstance(label, str))
+        examples.setdefault(type(label).__name__, label)
+    if len(kinds) > 1:
+        found = ", ".join(f"{t} ({v!r})" for t, v in sorted(examples.items()))
+        raise ValueError(
+            f"{name} mixes labels of different types: {found}; give every label "
+            "the same type, e.g. strings such as 'happy'."
+        )
+
+
 class _DeepSERClassifier(NeuralNetClassifier):
     """Shared base of the deep classifiers; see the module docstring.
 
@@ -364,10 +384,13 @@ class _DeepSERClassifier(NeuralNetClassifier):
 
     def _check_labels(self, y, *, reset: bool, classes=None) -> np.ndarray:
         """Fit or apply the label encoder; return encoded labels."""
+        check_label_types(y)
         check_classification_targets(y)
         name = type(self).__name__
         if reset:
             known = self.classes if self.classes is not None else classes
+            if known is not None:
+                check_label_types(known, "classes")
             self.label_encoder_ = LabelEncoder().fit(y if known is None else known)
         unseen = np.unique(y[~np.isin(y, self.classes_)])
         if unseen.size:

@@ -79,6 +79,30 @@ def scale_geometry(
     return int(n_fft), int(win_length), int(hop_length)
 
 
+#: Peak amplitude above which a clip is scaled down before analysis. Full
+#: scale is 1.0; below this level the float32 power spectrum and its sums over
+#: bins and frames stay far below float32's maximum (about 3.4e38), so every
+#: feature is finite.
+MAX_PEAK = 2.0**32
+
+
+def limit_peak(X: np.ndarray) -> np.ndarray:
+    """``X`` with each clip louder than :data:`MAX_PEAK` scaled down to it.
+
+    The scale is a power of two, which changes the exponent of every sample
+    and nothing else; clips at ordinary levels are returned untouched (and
+    ``X`` is not copied unless some clip is scaled).
+    """
+    peak = np.abs(X).max(axis=1)
+    loud = peak > MAX_PEAK
+    if not loud.any():
+        return X
+    X = X.copy()
+    exponents = np.ceil(np.log2(peak[loud] / MAX_PEAK)).astype(int)
+    X[loud] = np.ldexp(X[loud], -exponents[:, None])
+    return X
+
+
 def n_frames(n_samples: int, n_fft: int, hop_length: int) -> int:
     """Number of centred STFT frames of a clip, as ``librosa.stft`` makes them."""
     return 1 + (n_samples + 2 * (n_fft // 2) - n_fft) // hop_length
@@ -293,6 +317,9 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
             return clone(self).fit(X)._transform(X)
         X = self._waveforms(X, reset=False)
         self._check_length(X.shape[1])
+        # A float WAV file may hold any finite amplitude; past MAX_PEAK the
+        # float32 spectra would overflow into inf and NaN features.
+        X = limit_peak(X)
         frontend = SpectralFrontend(
             sr=self.sr,
             n_fft=self.n_fft_,

@@ -19,8 +19,10 @@ from sklearn_ser.features import (
     _frontend,
 )
 from sklearn_ser.features._frontend import (
+    MAX_PEAK,
     FrameGeometry,
     SpectralFrontend,
+    limit_peak,
     map_blocks,
     n_frames,
     scale_geometry,
@@ -227,3 +229,31 @@ def test_unfitted_transform_equals_fit_then_transform(make):
         transformer.transform(X), make(n_jobs=1).fit(X[:1]).transform(X)
     )
     assert not hasattr(transformer, "n_features_in_")
+
+
+@pytest.mark.parametrize(
+    "transformer",
+    [AcousticStats170(), MelSpectrogramChunker(n_chunks=2), MFCCFrames()],
+    ids=lambda t: type(t).__name__,
+)
+def test_features_are_finite_for_any_finite_amplitude(rng, transformer):
+    # A float WAV file may hold samples far beyond full scale (1.0): a peak of
+    # 1e18 overflowed the float32 power spectrum into inf and NaN features.
+    clip = rng.standard_normal(16000).astype(np.float32)
+    clip /= np.abs(clip).max()
+    peaks = [1e-30, 1.0, 1e18, 3e38, np.finfo(np.float32).max]
+    X = np.stack([clip * np.float32(peak) for peak in peaks])
+    assert np.isfinite(X).all()
+    features = transformer.fit_transform(X)
+    assert np.isfinite(features).all()
+
+
+def test_limit_peak_scales_loud_clips_by_a_power_of_two_only():
+    X = np.array([[0.5, -1.0], [1e20, -3e20]], dtype=np.float32)
+    limited = limit_peak(X)
+    assert X[1, 0] == np.float32(1e20)  # the input is not modified
+    np.testing.assert_array_equal(limited[0], X[0])
+    assert MAX_PEAK / 2 < np.abs(limited[1]).max() <= MAX_PEAK
+    assert limited[1, 1] / limited[1, 0] == X[1, 1] / X[1, 0]
+    quiet = X[:1]
+    assert limit_peak(quiet) is quiet
