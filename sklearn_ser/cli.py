@@ -630,13 +630,14 @@ def _corpus_name(args, data) -> str:
 
 
 def _run_train(args) -> int:
-    from .audio import AudioLoadError
-    from .persistence import save_model
-
     (name,) = _recipe_names(args.recipe)
     _check_dataset_options(args)
     out = Path(args.out)
     model = _make_recipes([name], args)[name]
+    # Imported after the cheap checks: a mistyped option answers without them.
+    from .audio import AudioLoadError
+    from .persistence import save_model
+
     data = _load_dataset(args, out.parent, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
     fit_params = {"search__groups": data.groups} if args.tune else {}

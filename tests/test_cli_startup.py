@@ -48,7 +48,7 @@ def _run_cli(argv, cwd):
         (["recipes"], 0, "Bhanbhro et al. 2023: CNN-LSTM"),
         (["benchmark", "--recipes", "nope"], 2, "unknown recipe(s) 'nope'"),
         (["benchmark", "--protocol", "leaky"], 2, "unknown protocol 'leaky'"),
-        (["benchmark", "--dataset", "savee"], 2, "unknown dataset 'savee'"),
+        (["benchmark", "--dataset", "iemocap"], 2, "unknown dataset 'iemocap'"),
         (["benchmark", "--dataset", "tess"], 2, "--dataset tess needs --root DIR"),
         (["benchmark", "--epochs", "0"], 2, "--epochs must be >= 1; got 0"),
         (["benchmark", "--torch-threads", "0"], 2, "--torch-threads must be >= 1"),
