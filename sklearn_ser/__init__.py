@@ -25,7 +25,12 @@ from .datasets import (
     load_tess,
     make_emotional_speech,
 )
-from .features import AcousticStats170, MelSpectrogramChunker, MFCCFrames
+from .features import (
+    AcousticStats170,
+    MelSpectrogramChunker,
+    MFCCFrames,
+    OpenSMILEFunctionals,
+)
 
 __all__ = [
     "DEFAULT_SR",
@@ -38,6 +43,7 @@ __all__ = [
     "Conv1DLSTMClassifier",
     "MFCCFrames",
     "MelSpectrogramChunker",
+    "OpenSMILEFunctionals",
     "ParallelCNNTransformerClassifier",
     "SpectrogramCNNClassifier",
     "StackedLSTMClassifier",
