@@ -11,7 +11,7 @@ which runs only while fitting: unlike two of the papers, no noisy copy of a
 test clip ever reaches training.
 """
 
-from ._classical import random_forest, svm
+from ._classical import compare_svm, egemaps_svm, random_forest, svm
 from ._deep import cnn_lstm, cnn_transformer, conv1d_lstm, spectrogram_cnn, stacked_lstm
 from ._registry import (
     BUDGETS,
@@ -29,7 +29,9 @@ __all__ = [
     "Recipe",
     "cnn_lstm",
     "cnn_transformer",
+    "compare_svm",
     "conv1d_lstm",
+    "egemaps_svm",
     "make_recipe",
     "n_stateless_steps",
     "random_forest",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from imblearn.pipeline import Pipeline
 
-from ._classical import random_forest, svm
+from ._classical import compare_svm, egemaps_svm, random_forest, svm
 from ._deep import cnn_lstm, cnn_transformer, conv1d_lstm, spectrogram_cnn, stacked_lstm
 from ._tuning import tuned
 
@@ -119,6 +119,24 @@ RECIPES = {
                 "classifier__max_features": ["sqrt", "log2"],
                 "classifier__min_samples_leaf": [1, 4],
             },
+        ),
+        Recipe(
+            "egemaps_svm",
+            egemaps_svm,
+            "eGeMAPS v02 functionals (Eyben et al. 2016) + RBF SVM",
+            "baseline; eGeMAPS + SVM: 0.51-0.53 UAR speaker-independent",
+            "random-kfold",
+            deep=False,
+            param_grid={"classifier__estimator__C": [0.1, 1.0, 10.0, 100.0]},
+        ),
+        Recipe(
+            "compare_svm",
+            compare_svm,
+            "ComParE 2016 functionals (Schuller et al. 2016) + RBF SVM",
+            "baseline",
+            "random-kfold",
+            deep=False,
+            param_grid={"classifier__estimator__C": [0.1, 1.0, 10.0, 100.0]},
         ),
     )
 }
