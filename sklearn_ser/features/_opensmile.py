@@ -81,10 +81,11 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
 
     **Silence.** A silent clip (all zeros, such as a clip that
     :class:`~sklearn_ser.audio.AudioLoader` padded entirely) gets openSMILE's
-    finite values for silence: zero pitch and loudness, and the floors of
-    the logarithmic descriptors (e.g. -201 dB for eGeMAPS' spectral slopes
-    and energy ratios). Zero padding after speech counts as silent frames in
-    the functionals, as it would in openSMILE's command-line tool.
+    finite values for silence: for eGeMAPS, zero pitch, jitter and shimmer,
+    a loudness floor of about 0.001, -201 dB formant amplitudes and an
+    equivalent sound level of -120 dB. Zero padding after speech counts as
+    silent frames in the functionals, as it would in openSMILE's
+    command-line tool.
 
     **Short clips.** openSMILE needs some frames to compute functionals
     (about 0.1 s of audio for eGeMAPS and ComParE; 60-ms pitch windows
