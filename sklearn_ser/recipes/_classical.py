@@ -162,9 +162,10 @@ def compare_svm(
     Challenge (Schuller et al., *The INTERSPEECH 2016 Computational
     Paralinguistics Challenge*, 2016), computed by openSMILE
     (:class:`~sklearn_ser.features.OpenSMILEFunctionals`): the brute-force
-    counterpart of eGeMAPS, and the strongest classical baseline here.
-    Needs the ``opensmile`` extra. ``C`` is fixed a priori; probabilities
-    come from Platt scaling.
+    counterpart of eGeMAPS. On the 12-actor RAVDESS subset (6 speaker-
+    independent folds) it scored 0.465 UAR, against 0.441 for
+    :func:`egemaps_svm` and 0.491 for :func:`svm`. Needs the ``opensmile``
+    extra. ``C`` is fixed a priori; probabilities come from Platt scaling.
 
     Parameters
     ----------
