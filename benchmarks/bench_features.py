@@ -12,6 +12,14 @@ Two comparisons, timed in the same run (best of ``--repeats``, with the range):
    same STFT geometry (a lower bound of any per-clip librosa code). Target:
    within 1.3x (ratio = ours / reference <= 1.3), shown with ``n_jobs=1`` and
    with ``--n-jobs``.
+3. ``OpenSMILEFunctionals`` (eGeMAPS v02 and ComParE 2016) against
+   ``AcousticStats170(stats=("mean", "std"))`` (the ``svm`` recipe's
+   features) on the same loaded waveforms: milliseconds per clip and the
+   ratio openSMILE / AcousticStats170, with ``n_jobs=1`` and ``--n-jobs``, on
+   the first ``--opensmile-clips`` clips (openSMILE is slow enough that the
+   full corpus would dominate the run). Skipped when ``opensmile`` is not
+   installed (``pip install sklearn-ser[opensmile]``). No target: it tells
+   what the openSMILE recipes cost.
 
 The corpus is the RAVDESS subset in ``../shared/data/ravdess-speech`` when it
 is there, else the synthetic corpus of ``make_emotional_speech`` (or, where
@@ -23,9 +31,11 @@ sensitive to other processes.
 Usage::
 
     python benchmarks/bench_features.py [--n-clips 720] [--n-jobs 2] [--repeats 3]
+        [--opensmile-clips 120]
 """
 
 import argparse
+import importlib.util
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +45,12 @@ import numpy as np
 import soundfile as sf
 
 from sklearn_ser.audio import DEFAULT_SR, AudioLoader
-from sklearn_ser.features import AcousticStats170, MelSpectrogramChunker, MFCCFrames
+from sklearn_ser.features import (
+    AcousticStats170,
+    MelSpectrogramChunker,
+    MFCCFrames,
+    OpenSMILEFunctionals,
+)
 
 RAVDESS = Path(__file__).resolve().parents[1].parent / "shared/data/ravdess-speech"
 
@@ -141,6 +156,7 @@ def main() -> None:
     parser.add_argument("--sr", type=int, default=DEFAULT_SR)
     parser.add_argument("--offset", type=float, default=0.5)
     parser.add_argument("--duration", type=float, default=3.0)
+    parser.add_argument("--opensmile-clips", type=int, default=120)
     args = parser.parse_args()
     sr, n_jobs = args.sr, args.n_jobs
 
@@ -211,6 +227,36 @@ def main() -> None:
             print(
                 f"  ratio ours/reference: {ours[0] / reference[0]:.2f} wall-clock "
                 f"(target <= 1.3), {ours[1] / reference[1]:.2f} CPU time"
+            )
+
+    compare_opensmile(X[: args.opensmile_clips], sr, n_jobs, args.repeats)
+
+
+def compare_opensmile(X, sr: int, n_jobs: int, repeats: int) -> None:
+    """Section 3: openSMILE feature sets against AcousticStats170, ms per clip."""
+    n = X.shape[0]
+    print(f"3. openSMILE functionals vs AcousticStats170, {n} clips")
+    if importlib.util.find_spec("opensmile") is None:
+        print("  skipped: opensmile is not installed (sklearn-ser[opensmile])")
+        return
+    for jobs in sorted({1, n_jobs}):
+        stats = AcousticStats170(sr=sr, stats=("mean", "std"), n_jobs=jobs)
+        reference = report(
+            f"AcousticStats170 mean+std (n_jobs={jobs})",
+            timed(lambda s=stats: s.fit_transform(X), repeats),
+            n,
+        )
+        for feature_set in ("eGeMAPSv02", "ComParE_2016"):
+            smile = OpenSMILEFunctionals(feature_set=feature_set, sr=sr, n_jobs=jobs)
+            ours = report(
+                f"OpenSMILEFunctionals {feature_set} (n_jobs={jobs})",
+                timed(lambda s=smile: s.fit_transform(X), repeats),
+                n,
+            )
+            print(
+                f"  {feature_set}: {1e3 * ours[0] / n:.1f} ms/clip wall-clock, "
+                f"ratio openSMILE/AcousticStats170: {ours[0] / reference[0]:.1f} "
+                f"wall-clock, {ours[1] / reference[1]:.1f} CPU time"
             )
 
 

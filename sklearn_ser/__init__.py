@@ -53,7 +53,12 @@ __getattr__, _lazy_dir, _ = lazy_loader.attach(
             "load_tess",
             "make_emotional_speech",
         ],
-        "features": ["AcousticStats170", "MFCCFrames", "MelSpectrogramChunker"],
+        "features": [
+            "AcousticStats170",
+            "MFCCFrames",
+            "MelSpectrogramChunker",
+            "OpenSMILEFunctionals",
+        ],
         "preprocessing": ["SpeakerStandardizer"],
     },
 )
@@ -70,6 +75,7 @@ __all__ = [
     "Conv1DLSTMClassifier",
     "MFCCFrames",
     "MelSpectrogramChunker",
+    "OpenSMILEFunctionals",
     "ParallelCNNTransformerClassifier",
     "SpectrogramCNNClassifier",
     "SpeakerStandardizer",

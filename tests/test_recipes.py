@@ -38,6 +38,8 @@ def test_registry_metadata_is_complete():
         "cnn_transformer",
         "svm",
         "random_forest",
+        "egemaps_svm",
+        "compare_svm",
     }
     for name, recipe in RECIPES.items():
         assert recipe.name == name
@@ -165,7 +167,25 @@ def test_unknown_budget():
         make_recipe("svm", budget="gpu")
 
 
-@pytest.mark.parametrize("name", ["svm", "random_forest"])
+@pytest.mark.parametrize(
+    "name, feature_set",
+    [("egemaps_svm", "eGeMAPSv02"), ("compare_svm", "ComParE_2016")],
+)
+def test_opensmile_recipes_read_their_feature_set(name, feature_set):
+    pipe = make_recipe(name, sr=22050, n_jobs=2, C=3.0)
+    features = pipe.named_steps["features"]
+    assert type(features).__name__ == "OpenSMILEFunctionals"
+    assert (features.feature_set, features.sr, features.n_jobs) == (
+        feature_set,
+        22050,
+        2,
+    )
+    assert pipe.named_steps["load"].sr == 22050
+    assert pipe.named_steps["classifier"].estimator.C == 3.0
+    assert n_stateless_steps(pipe) == 2
+
+
+@pytest.mark.parametrize("name", ["svm", "random_forest", "egemaps_svm", "compare_svm"])
 def test_balance_oversamples_inside_the_pipeline(name):
     assert "balance" not in dict(make_recipe(name).steps)
     steps = make_recipe(name, balance=True, random_state=3).steps

@@ -72,10 +72,12 @@ def defaults_table() -> str:
             augmentation = "one AWGN copy per clip (`augment=False` to drop)"
         else:
             augmentation = "none"
+        feature_set = getattr(features, "feature_set", None)
+        feature_set = f" (`{feature_set}`)" if feature_set else ""
         rows.append(
             f"| {_recipe_link(name)} | {'deep' if recipe.deep else 'classical'} "
             f"| {load.sr / 1000:g} kHz, {load.duration:g} s from {load.offset:g} s "
-            f"| {augmentation} | {_class_link(features)} | {model} "
+            f"| {augmentation} | {_class_link(features)}{feature_set} | {model} "
             f"| {epochs if epochs is not None else '-'} |"
         )
     return "\n".join(rows) + "\n"

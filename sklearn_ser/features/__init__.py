@@ -5,12 +5,20 @@
 - :class:`MFCCFrames`: MFCC sequences ``(n_clips, n_frames, n_mfcc)``.
 - :class:`MelSpectrogramChunker`: log-mel chunks
   ``(n_clips, n_chunks, n_mels, chunk_frames)``.
+- :class:`OpenSMILEFunctionals`: an openSMILE feature set (eGeMAPS,
+  ComParE 2016, ...) ``(n_clips, n_features)``; needs the ``opensmile`` extra.
 
-All three share one STFT per clip (mel, MFCC and RMS come from it).
+The first three share one STFT per clip (mel, MFCC and RMS come from it).
 """
 
 from ._acoustic_stats import AcousticStats170
 from ._mel_chunker import MelSpectrogramChunker
 from ._mfcc_frames import MFCCFrames
+from ._opensmile import OpenSMILEFunctionals
 
-__all__ = ["AcousticStats170", "MFCCFrames", "MelSpectrogramChunker"]
+__all__ = [
+    "AcousticStats170",
+    "MFCCFrames",
+    "MelSpectrogramChunker",
+    "OpenSMILEFunctionals",
+]

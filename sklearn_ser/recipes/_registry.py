@@ -135,6 +135,22 @@ RECIPES = {
                 "classifier__mixup_alpha": [0.0, 0.2],
             },
         ),
+        Recipe(
+            "egemaps_svm",
+            "eGeMAPS v02 functionals (Eyben et al. 2016) + RBF SVM",
+            "baseline; eGeMAPS + SVM: 0.51-0.53 UAR speaker-independent",
+            "random-kfold",
+            deep=False,
+            param_grid={"classifier__estimator__C": [0.1, 1.0, 10.0, 100.0]},
+        ),
+        Recipe(
+            "compare_svm",
+            "ComParE 2016 functionals (Schuller et al. 2016) + RBF SVM",
+            "baseline",
+            "random-kfold",
+            deep=False,
+            param_grid={"classifier__estimator__C": [0.1, 1.0, 10.0, 100.0]},
+        ),
     )
 }
 
