@@ -26,9 +26,18 @@ stacked LSTM, so ratios read "times slower than the cheapest paper model".
 CPU always; CUDA too when PyTorch sees a GPU. Timings on a shared machine are
 noisy.
 
+With ``--before-after``, a second table times, on the same clips, three
+variants of each classifier on the CPU: *before* (skorch's own training step
+and inference, and the papers' dropout after every conv block, as the
+classifiers trained before the training options existed), *after* with the
+options off (the defaults) and *after* with all of them on (cosine schedule,
+label smoothing, gradient clipping, masks, mixup), with the ratios to
+*before*: the options must cost nothing when off.
+
 Usage::
 
     python benchmarks/bench_classifiers.py [--n-clips 1000] [--epochs 1] [--threads N]
+    python benchmarks/bench_classifiers.py --before-after --n-clips 200 --threads 1
 """
 
 import argparse
@@ -37,6 +46,7 @@ import time
 
 import numpy as np
 import torch
+from skorch import NeuralNetClassifier
 
 from sklearn_ser.classifiers import (
     CNNLSTMClassifier,
@@ -76,10 +86,72 @@ def time_epochs(cls, X, y, device: str, epochs: int) -> tuple[int, list[float]]:
     return n_params, list(clf.history_[:, "dur"])
 
 
+#: All training options on, with mask widths that fit every input above.
+OPTIONS_ON = dict(
+    lr_schedule="cosine",
+    warmup=0.1,
+    label_smoothing=0.1,
+    max_grad_norm=5.0,
+    mixup_alpha=0.2,
+)
+MASKS = dict(time_mask=8, freq_mask=4)
+
+
+def before(cls):
+    """``cls`` training as it did before the options: skorch's own step."""
+    return type(
+        f"Before{cls.__name__}",
+        (cls,),
+        {
+            "train_step_single": NeuralNetClassifier.train_step_single,
+            "infer": NeuralNetClassifier.infer,
+        },
+    )
+
+
+def variants(cls) -> dict:
+    """(class, parameters) of the before, options-off and options-on variants."""
+    cnn = cls in (CNNLSTMClassifier, SpectrogramCNNClassifier)
+    cnn = cnn or cls is ParallelCNNTransformerClassifier
+    old_order = {"module__dropout_after": "every_block"} if cnn else {}
+    masks = MASKS if cls is not StackedLSTMClassifier else {}
+    return {
+        "before": (before(cls), old_order),
+        "after, options off": (cls, {}),
+        "after, options on": (cls, {**OPTIONS_ON, **masks}),
+    }
+
+
+def compare_before_after(X_by_class, y, epochs: int) -> None:
+    print(
+        f"\n{'classifier':34} {'variant':20} {'s/epoch':>8} {'x before':>9}",
+        flush=True,
+    )
+    for cls, X in X_by_class.items():
+        base = None
+        for label, (variant, params) in variants(cls).items():
+            variant(max_epochs=1, device="cpu", random_state=0, **params).fit(
+                X[:64], y[:64]
+            )
+            clf = variant(max_epochs=epochs, device="cpu", random_state=0, **params)
+            median = float(np.median(clf.fit(X, y).history_[:, "dur"]))
+            base = base or median
+            print(
+                f"{cls.__name__:34} {label:20} {median:>8.2f} {median / base:>9.2f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-clips", type=int, default=1000)
     parser.add_argument("--epochs", type=int, default=1, help="timed epochs")
+    parser.add_argument(
+        "--before-after",
+        action="store_true",
+        help="also time the classifiers before the training options, and with "
+        "them off and on (CPU)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -105,9 +177,12 @@ def main() -> None:
     rng = np.random.default_rng(0)
     y = rng.choice(np.array(EMOTIONS), size=args.n_clips)
     reference = {}
+    inputs = {}
     for cls, (transformer, sr) in SETTINGS.items():
         shape = clip_shape(transformer, sr)
         X = rng.standard_normal((args.n_clips, *shape), dtype=np.float32)
+        if args.before_after:
+            inputs[cls] = X
         for device in devices:
             start = time.perf_counter()
             n_params, durations = time_epochs(cls, X, y, device, args.epochs)
@@ -121,6 +196,8 @@ def main() -> None:
                 flush=True,
             )
         del X
+    if args.before_after:
+        compare_before_after(inputs, y, args.epochs)
 
 
 if __name__ == "__main__":
