@@ -13,6 +13,7 @@ import csv
 import json
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from . import __version__
@@ -88,6 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--quiet", action="store_true", help="no progress bars, only the table"
     )
+    _add_parallel_options(bench)
     bench.set_defaults(run=_run_benchmark)
 
     train = commands.add_parser(
@@ -126,6 +128,58 @@ def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
         help="with --dataset folder: regex with a group 'speaker' matched "
         "against each file name",
     )
+
+
+def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="(recipe, fold) fits run at once, in worker processes (-1: one per "
+        "core; default: 1, or every worker of the Dask cluster); the results "
+        "do not depend on it",
+    )
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--dask",
+        action="store_true",
+        help="run the fits on a local Dask cluster of --jobs worker processes "
+        "(default: one per core); needs pip install sklearn-ser[dask]",
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the fits on the Dask cluster of this scheduler "
+        "(e.g. tcp://10.0.0.1:8786); its workers need sklearn-ser installed",
+    )
+
+
+def _parallel_backend(args):
+    """Context in which the benchmark's fits run: here, or on a Dask cluster."""
+    from contextlib import nullcontext
+
+    if args.jobs is not None and (args.jobs == 0 or args.jobs < -1):
+        raise UserError(f"--jobs must be >= 1, or -1 for one per core; got {args.jobs}")
+    if not (args.dask or args.scheduler):
+        return nullcontext()
+    from .benchmark._parallel import dask_backend
+
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UserError(
+            f"{'--dask' if args.dask else '--scheduler'} needs the optional "
+            "dependency 'distributed': pip install sklearn-ser[dask]"
+        ) from None
+    n_workers = None if args.jobs in (None, -1) else args.jobs
+    return dask_backend(args.scheduler, n_workers=None if args.scheduler else n_workers)
+
+
+def _n_jobs(args) -> int | None:
+    """Fits at once: --jobs, or every worker of a Dask cluster by default."""
+    if args.jobs is None and (args.dask or args.scheduler):
+        return -1
+    return args.jobs
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -259,6 +313,7 @@ def _run_benchmark(args) -> int:
     names = _recipe_names(args.recipes)
     by_protocol = _protocols_for(names, args.protocol)
     recipes = _make_recipes(names, args)  # checks every option before any data work
+    backend = _parallel_backend(args)
     start = time.perf_counter()
     data = _load_dataset(args, out)
     _check_speakers_for_tuning(args, data)
@@ -279,24 +334,32 @@ def _run_benchmark(args) -> int:
             ) from None
     corpus = _corpus_name(args, data)
 
-    for protocol, recipe_names in by_protocol.items():
-        result = run_benchmark(
-            {name: recipes[name] for name in recipe_names},
-            data.paths,
-            data.target,
-            data.groups,
-            protocol=protocol,
-            n_splits=args.folds,
-            random_state=args.seed,
-            corpus=corpus,
-            progress=not args.quiet,
-            memory=args.cache_dir,
-        )
-        folder = out if len(by_protocol) == 1 else out / protocol.replace("/", "-")
-        written = result.save(folder)
-        print()
-        print(result.to_markdown())
-        print(f"Wrote {', '.join(str(p) for p in written)}")
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(backend)
+        except OSError as exc:  # the scheduler cannot be reached
+            raise UserError(
+                f"cannot reach the Dask scheduler {args.scheduler}: {exc}"
+            ) from None
+        for protocol, recipe_names in by_protocol.items():
+            result = run_benchmark(
+                {name: recipes[name] for name in recipe_names},
+                data.paths,
+                data.target,
+                data.groups,
+                protocol=protocol,
+                n_splits=args.folds,
+                random_state=args.seed,
+                corpus=corpus,
+                progress=not args.quiet,
+                memory=args.cache_dir,
+                n_jobs=_n_jobs(args),
+            )
+            folder = out if len(by_protocol) == 1 else out / protocol.replace("/", "-")
+            written = result.save(folder)
+            print()
+            print(result.to_markdown())
+            print(f"Wrote {', '.join(str(p) for p in written)}")
     print(f"Benchmark finished in {time.perf_counter() - start:.1f} s.")
     return 0
 
