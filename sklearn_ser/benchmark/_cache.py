@@ -44,6 +44,7 @@ __all__ = ["CacheEntryWarning", "StatelessCache", "fingerprint"]
 #: Version of the on-disk layout; a new layout uses a new folder.
 _LAYOUT = "stateless-v1"
 _BLOCK = 1 << 20  # bytes read at a time when hashing a file
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 class CacheEntryWarning(UserWarning):
@@ -342,6 +343,9 @@ def _read_entry(folder: Path, name: str) -> np.ndarray | None:
             raise ValueError("its description names another entry")
         if _file_digest(npy) != meta.get("blake2b"):
             raise ValueError("its content does not match the digest in its description")
+        with open(npy, "rb") as file:
+            if file.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+                raise ValueError("it is not a .npy array (a pickle or other data)")
         array = np.load(npy, mmap_mode="r", allow_pickle=False)
         if list(array.shape) != meta.get("shape") or array.dtype.str != meta.get(
             "dtype"
@@ -351,7 +355,7 @@ def _read_entry(folder: Path, name: str) -> np.ndarray | None:
                 f"says {meta.get('dtype')} {meta.get('shape')}"
             )
     except (OSError, ValueError, EOFError) as exc:
-        reason = " ".join(str(exc).split())
+        reason = " ".join(str(exc).split()).rstrip(".")
         warnings.warn(
             f"Recomputing the feature cache entry {npy}: {reason}.",
             CacheEntryWarning,
