@@ -113,7 +113,10 @@ def test_planted_pickle_is_recomputed_and_never_run(
         assert "Recomputing the feature cache entry" in message
         assert "\n" not in message
     assert not marker.exists()
-    reason = {"pickle": "it is not a .npy array (a pickle", "object npy": "Python objects"}
+    reason = {
+        "pickle": "it is not a .npy array (a pickle",
+        "object npy": "Python objects",
+    }
     if forge_description:
         assert reason[planted] in str(record[0].message)
     assert READS == [len(paths)]

@@ -54,7 +54,7 @@ def dask_backend(
     from joblib import parallel_config
 
     if scheduler is not None:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler)
         cluster = None
     else:
         cluster = LocalCluster(
