@@ -83,7 +83,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--cache-dir",
         default=None,
-        help="folder that keeps the loaded audio and features between runs "
+        help="folder that keeps the loaded audio and features between runs, as "
+        ".npy arrays and JSON keyed by the files' content, never pickles "
         "(default: none; recomputed every run)",
     )
     bench.add_argument(

@@ -1,11 +1,21 @@
 """Cross-validate recipes on one corpus under one protocol: scores, confusions, figures.
 
-:func:`run_benchmark` (module ``_cv``) runs the folds; the stateless steps'
-outputs are computed once per clip by the cache (module ``_cache``); the
+:func:`run_benchmark` (module ``_cv``) runs the folds, through joblib so that
+they can run in parallel or on a Dask cluster (module ``_parallel``); the
+stateless steps' outputs are computed once per clip by the cache (module
+``_cache``, plain arrays and JSON on disk); the
 results and their table, JSON and figures are in module ``_report``.
 """
 
+from ._cache import CacheEntryWarning
 from ._cv import run_benchmark
 from ._report import METRICS, BenchmarkResult, FoldScore, RecipeResult
 
-__all__ = ["METRICS", "BenchmarkResult", "FoldScore", "RecipeResult", "run_benchmark"]
+__all__ = [
+    "METRICS",
+    "BenchmarkResult",
+    "CacheEntryWarning",
+    "FoldScore",
+    "RecipeResult",
+    "run_benchmark",
+]
