@@ -210,3 +210,11 @@ def test_unidentifiable_steps_stay_in_memory(tmp_path):
 def test_bad_cache_parameters(kwargs, error, match):
     with pytest.raises(error, match=match):
         StatelessCache(np.zeros(3), **kwargs)
+
+
+def test_keys_ignore_how_a_step_runs_not_what_it_computes():
+    from sklearn_ser.audio import AudioLoader
+    from sklearn_ser.benchmark._cache import _step_token
+
+    assert _step_token(AudioLoader(n_jobs=1)) == _step_token(AudioLoader(n_jobs=2))
+    assert _step_token(AudioLoader(duration=1.0)) != _step_token(AudioLoader())

@@ -45,6 +45,8 @@ __all__ = ["CacheEntryWarning", "StatelessCache", "fingerprint"]
 _LAYOUT = "stateless-v1"
 _BLOCK = 1 << 20  # bytes read at a time when hashing a file
 _NPY_MAGIC = b"\x93NUMPY"
+#: Parameters that change how a step runs, not what it computes.
+_NOT_IN_KEYS = frozenset({"n_jobs", "verbose"})
 
 
 class CacheEntryWarning(UserWarning):
@@ -248,7 +250,13 @@ def _step_token(step) -> str:
         {
             "class": f"{cls.__module__}.{cls.__qualname__}",
             "version": version,
-            "params": _canonical(step.get_params(deep=False)),
+            "params": _canonical(
+                {
+                    name: value
+                    for name, value in step.get_params(deep=False).items()
+                    if name not in _NOT_IN_KEYS
+                }
+            ),
         },
         sort_keys=True,
         separators=(",", ":"),
