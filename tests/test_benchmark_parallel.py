@@ -156,9 +156,23 @@ def test_cli_refuses_bad_jobs_and_an_unreachable_scheduler(capsys, corpus, tmp_p
 @pytest.mark.slow
 def test_cli_jobs_and_local_dask_cluster_write_the_same_results(corpus, tmp_path):
     reports = []
+    # No shared cache: each run computes its features under its own backend.
     for options in ([], ["--jobs", "2"], ["--dask", "--jobs", "2"]):
         out = tmp_path / "-".join(options or ["serial"])
-        assert _cli(corpus, out, "--cache-dir", str(tmp_path / "cache"), *options) == 0
+        assert _cli(corpus, out, *options) == 0
         reports.append(_comparable(json.loads((out / "results.json").read_text())))
     assert reports[1] == reports[0]
     assert reports[2] == reports[0]
+
+
+def test_features_are_computed_in_threads_under_a_process_backend(corpus):
+    from sklearn_ser.audio import AudioLoader
+    from sklearn_ser.features import AcousticStats170
+
+    waves = AudioLoader().fit_transform(corpus.paths[:8])
+    expected = AcousticStats170(n_jobs=1).fit_transform(waves)
+    # Blocks write into one output array, which worker processes cannot.
+    with joblib.parallel_config(backend="loky"):
+        np.testing.assert_array_equal(
+            AcousticStats170(n_jobs=2).fit_transform(waves), expected
+        )

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed, effective_n_jobs, parallel_config
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
@@ -173,9 +173,13 @@ def run_benchmark(
     cache = StatelessCache(paths, memory, chunk_size=chunk_size)
     bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fit")
     features = {}
-    for name, (head, _) in split_recipes.items():
-        bar.set_description(f"features for {name}")
-        features[name] = cache.transform(head)
+    # The loader and the feature transformers run here, in threads as they
+    # are written to, whatever backend the fits get: only this process needs
+    # to read the audio files.
+    with parallel_config(backend="threading"):
+        for name, (head, _) in split_recipes.items():
+            bar.set_description(f"features for {name}")
+            features[name] = cache.transform(head)
 
     # Epoch bars of fits in other processes would interleave on the terminal.
     epoch_bars = progress and effective_n_jobs(n_jobs) == 1
