@@ -63,9 +63,11 @@ def time_benchmarks(n_jobs: int, dask: bool, workdir: Path) -> None:
         out = workdir / label.replace(" ", "").replace("--", "_")
         command = [sys.executable, "-m", "sklearn_ser.cli", "benchmark", "--quiet"]
         start = time.perf_counter()
-        subprocess.run(
-            [*command, "--out", str(out), *options], check=True, capture_output=True
+        child = subprocess.run(
+            [*command, "--out", str(out), *options], capture_output=True, text=True
         )
+        if child.returncode:
+            sys.exit(f"sklearn-ser benchmark {label} failed:\n{child.stderr[-3000:]}")
         seconds[label] = time.perf_counter() - start
         reports[label] = comparable(json.loads((out / "results.json").read_text()))
         print(f"sklearn-ser benchmark {label:<20} {seconds[label]:7.1f} s wall")
