@@ -137,8 +137,8 @@ def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="(recipe, fold) fits run at once, in worker processes (-1: one per "
-        "core; default: 1, or every worker of the Dask cluster); the results "
-        "do not depend on it",
+        "core; default: 1); with --dask, the local cluster's workers (default: "
+        "one per core); the results do not depend on it",
     )
     cluster = parser.add_mutually_exclusive_group()
     cluster.add_argument(
@@ -163,6 +163,11 @@ def _parallel_backend(args):
         raise UserError(f"--jobs must be >= 1, or -1 for one per core; got {args.jobs}")
     if not (args.dask or args.scheduler):
         return nullcontext()
+    if args.scheduler and args.jobs is not None:
+        raise UserError(
+            "--jobs does not apply with --scheduler: every worker of the cluster "
+            "takes fits (start fewer workers to run fewer at once)"
+        )
     from .benchmark._parallel import dask_backend
 
     try:
@@ -173,7 +178,7 @@ def _parallel_backend(args):
             "dependency 'distributed': pip install sklearn-ser[dask]"
         ) from None
     n_workers = None if args.jobs in (None, -1) else args.jobs
-    return dask_backend(args.scheduler, n_workers=None if args.scheduler else n_workers)
+    return dask_backend(args.scheduler, n_workers=n_workers)
 
 
 def _n_jobs(args) -> int | None:

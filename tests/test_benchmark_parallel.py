@@ -144,6 +144,10 @@ def test_cli_refuses_bad_jobs_and_an_unreachable_scheduler(capsys, corpus, tmp_p
     assert _cli(corpus, tmp_path, "--jobs", "0") == 2
     err = capsys.readouterr().err
     assert "error: --jobs must be >= 1, or -1 for one per core; got 0" in err
+    argv = ["--scheduler", "tcp://127.0.0.1:1", "--jobs", "2"]
+    assert _cli(corpus, tmp_path, *argv) == 2
+    err = capsys.readouterr().err
+    assert "error: --jobs does not apply with --scheduler" in err
     import dask
 
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
