@@ -218,3 +218,27 @@ def test_keys_ignore_how_a_step_runs_not_what_it_computes():
 
     assert _step_token(AudioLoader(n_jobs=1)) == _step_token(AudioLoader(n_jobs=2))
     assert _step_token(AudioLoader(duration=1.0)) != _step_token(AudioLoader())
+
+
+def test_synthetic_corpus_made_again_keeps_its_files(tmp_path):
+    from sklearn_ser.datasets import make_emotional_speech
+
+    def make(seed):
+        return make_emotional_speech(
+            n_speakers=2,
+            n_clips_per_emotion=1,
+            emotions=("sad", "angry"),
+            duration=0.3,
+            random_state=seed,
+            output_dir=tmp_path / "corpus",
+        ).paths
+
+    paths = make(0)
+    stamps = [os.stat(p).st_mtime_ns for p in paths]
+    key = fingerprint(paths)
+    os.utime(paths[0], ns=(1, 1))  # so that a rewrite would show
+    assert fingerprint(make(0)) == key
+    assert os.stat(paths[0]).st_mtime_ns == 1
+    assert [os.stat(p).st_mtime_ns for p in paths][1:] == stamps[1:]
+    assert fingerprint(make(1)) != key  # other clips: files replaced
+    assert not list((tmp_path / "corpus").rglob(".*"))  # no partial files left
