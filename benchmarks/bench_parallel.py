@@ -69,8 +69,20 @@ def time_benchmarks(n_jobs: int, dask: bool, workdir: Path) -> None:
         if child.returncode:
             sys.exit(f"sklearn-ser benchmark {label} failed:\n{child.stderr[-3000:]}")
         seconds[label] = time.perf_counter() - start
-        reports[label] = comparable(json.loads((out / "results.json").read_text()))
+        report = json.loads((out / "results.json").read_text())
+        reports[label] = comparable(report)
         print(f"sklearn-ser benchmark {label:<20} {seconds[label]:7.1f} s wall")
+        if label == "--jobs 1":
+            fits = sum(
+                fold["fit_time"] + fold["predict_time"]
+                for recipe in report["recipes"]
+                for fold in recipe["folds"]
+            )
+            bound = seconds[label] / (seconds[label] - fits + fits / n_jobs)
+            print(
+                f"  of which fits {fits:.1f} s (the part that runs in parallel): "
+                f"at most {bound:.2f}x faster with {n_jobs} free cores"
+            )
     serial = seconds["--jobs 1"]
     for label, spent in seconds.items():
         same = reports[label] == reports["--jobs 1"]
