@@ -16,6 +16,7 @@ import json
 import sys
 import time
 import warnings
+from contextlib import ExitStack
 from pathlib import Path
 
 from . import __version__
@@ -96,7 +97,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--cache-dir",
         default=None,
-        help="folder that keeps the loaded audio and features between runs "
+        help="folder that keeps the loaded audio and features between runs, as "
+        ".npy arrays and JSON keyed by the files' content, never pickles "
         "(default: none; recomputed every run)",
     )
     bench.add_argument(
@@ -109,6 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--quiet", action="store_true", help="no progress bars, only the table"
     )
+    _add_parallel_options(bench)
     bench.set_defaults(run=_run_benchmark)
 
     train = commands.add_parser(
@@ -167,6 +170,63 @@ def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
         "below --root, and whose optional group 'speaker' finds the speaker, "
         r"e.g. '(?P<speaker>[A-Z]{2})_(?P<label>[a-z]+)\d+'",
     )
+
+
+def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="(recipe, fold) fits run at once, in worker processes (-1: one per "
+        "core; default: 1); with --dask, the local cluster's workers (default: "
+        "one per core); the results do not depend on it",
+    )
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--dask",
+        action="store_true",
+        help="run the fits on a local Dask cluster of --jobs worker processes "
+        "(default: one per core); needs pip install sklearn-ser[dask]",
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the fits on the Dask cluster of this scheduler "
+        "(e.g. tcp://10.0.0.1:8786); its workers need sklearn-ser installed",
+    )
+
+
+def _parallel_backend(args):
+    """Context in which the benchmark's fits run: here, or on a Dask cluster."""
+    from contextlib import nullcontext
+
+    if args.jobs is not None and (args.jobs == 0 or args.jobs < -1):
+        raise UserError(f"--jobs must be >= 1, or -1 for one per core; got {args.jobs}")
+    if not (args.dask or args.scheduler):
+        return nullcontext()
+    if args.scheduler and args.jobs is not None:
+        raise UserError(
+            "--jobs does not apply with --scheduler: every worker of the cluster "
+            "takes fits (start fewer workers to run fewer at once)"
+        )
+    from .benchmark._parallel import dask_backend
+
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UserError(
+            f"{'--dask' if args.dask else '--scheduler'} needs the optional "
+            "dependency 'distributed': pip install sklearn-ser[dask]"
+        ) from None
+    n_workers = None if args.jobs in (None, -1) else args.jobs
+    return dask_backend(args.scheduler, n_workers=n_workers)
+
+
+def _n_jobs(args) -> int | None:
+    """Fits at once: --jobs, or every worker of a Dask cluster by default."""
+    if args.jobs is None and (args.dask or args.scheduler):
+        return -1
+    return args.jobs
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -389,6 +449,7 @@ def _run_benchmark(args) -> int:
     from .benchmark._cross_corpus import combine_corpora
     from .model_selection import get_protocol
 
+    backend = _parallel_backend(args)
     start = time.perf_counter()
     data = _load_dataset(args, out, dataset=args.dataset, root=args.root)
     _check_speakers_for_tuning(args, data)
@@ -423,36 +484,44 @@ def _run_benchmark(args) -> int:
             )
     corpus = _corpus_name(args, data)
 
-    for name, recipe_names in by_protocol.items():
-        folder = out if len(by_protocol) == 1 else out / name.replace("/", "-")
-        finished: list[str] = []
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(backend)
+        except OSError as exc:  # the scheduler cannot be reached
+            raise UserError(
+                f"cannot reach the Dask scheduler {args.scheduler}: {exc}"
+            ) from None
+        for name, recipe_names in by_protocol.items():
+            folder = out if len(by_protocol) == 1 else out / name.replace("/", "-")
+            finished: list[str] = []
 
-        def save(partial, folder=folder, finished=finished):
-            partial.save(folder)
-            finished[:] = [result.recipe for result in partial.recipes]
+            def save(partial, folder=folder, finished=finished):
+                partial.save(folder)
+                finished[:] = [result.recipe for result in partial.recipes]
 
-        result = _benchmark_or_user_error(
-            lambda name=name, recipe_names=recipe_names, save=save: run_benchmark(
-                {recipe: recipes[recipe] for recipe in recipe_names},
-                paths,
-                y,
-                groups,
-                protocol=protocols[name],
-                n_splits=args.folds,
-                random_state=args.seed,
-                corpus=corpus,
-                progress=not args.quiet,
-                memory=args.cache_dir,
-                on_recipe_done=save,
-                speaker_normalization=args.speaker_norm,
-            ),
-            args,
-            finished,
-            folder,
-        )
-        print()
-        print(result.to_markdown())
-        print(f"Wrote results of {', '.join(finished)} to {folder}")
+            result = _benchmark_or_user_error(
+                lambda name=name, recipe_names=recipe_names, save=save: run_benchmark(
+                    {recipe: recipes[recipe] for recipe in recipe_names},
+                    paths,
+                    y,
+                    groups,
+                    protocol=protocols[name],
+                    n_splits=args.folds,
+                    random_state=args.seed,
+                    corpus=corpus,
+                    progress=not args.quiet,
+                    memory=args.cache_dir,
+                    on_recipe_done=save,
+                    speaker_normalization=args.speaker_norm,
+                    n_jobs=_n_jobs(args),
+                ),
+                args,
+                finished,
+                folder,
+            )
+            print()
+            print(result.to_markdown())
+            print(f"Wrote results of {', '.join(finished)} to {folder}")
     print(f"Benchmark finished in {time.perf_counter() - start:.1f} s.")
     return 0
 

@@ -306,7 +306,7 @@ def test_tuned_benchmark_and_train_with_a_feature_cache(capsys, corpus_dir, tmp_
             "classifier__max_features",
             "classifier__min_samples_leaf",
         }
-    assert any(cache.rglob("output.pkl"))
+    assert any(cache.rglob("*.npy")) and not any(cache.rglob("*.pkl"))
     model = tmp_path / "rf.sser"
     train = ["train", "--recipe", "random_forest", "--tune", "--out", str(model)]
     assert main([*train, "--dataset", "ravdess", "--root", str(corpus_dir)]) == 0

@@ -14,10 +14,12 @@ inside every training fold.
 from __future__ import annotations
 
 import inspect
+import sys
 import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs, parallel_config
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
@@ -30,6 +32,7 @@ from ..classifiers._base import check_label_types
 from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache
+from ._parallel import use_worker_gpu
 from ._report import BenchmarkResult, FoldScore, RecipeResult
 from ._speaker import SpeakerNormalized, feature_axis_of, split_after_features
 
@@ -54,6 +57,8 @@ def run_benchmark(
     train_speakers: int | None = None,
     on_recipe_done: Callable[[BenchmarkResult], None] | None = None,
     speaker_normalization: bool = False,
+    n_jobs: int | None = None,
+    chunk_size: int = 1000,
 ) -> BenchmarkResult:
     """Cross-validate several recipes on the same splits of one corpus.
 
@@ -84,14 +89,16 @@ def run_benchmark(
     corpus : str, default="corpus"
         Name of the corpus, for the report.
     progress : bool, default=True
-        Show progress bars over recipes and folds and, for deep classifiers,
-        over each fit's epochs.
-    memory : str, path, joblib.Memory or None, default=None
-        Where to cache the outputs of the stateless steps (loading, features)
-        across calls, like a scikit-learn Pipeline's ``memory``; ``None``
-        shares them within this call only. Keys are the steps' classes and
-        parameters and the input; for file paths, also each file's size and
-        modification time, so an edited file is read again.
+        Show a progress bar over the (recipe, fold) fits as they complete
+        and, when the fits run one at a time, over each deep fit's epochs.
+    memory : str, path or None, default=None
+        Folder that caches the outputs of the stateless steps (loading,
+        features) across calls, like a scikit-learn Pipeline's ``memory``;
+        ``None`` shares them within this call only. Entries are ``.npy``
+        arrays with a JSON description, never pickles; keys are the steps'
+        classes and parameters and the input, with the content of every
+        input file, so an edited file is read again. An entry that does not
+        match its description is recomputed after a warning.
     train_speakers : int, default=None
         Train each fold on only this many of its training speakers (drawn at
         random, seeded by ``random_state``; the test part is unchanged), for
@@ -109,6 +116,20 @@ def run_benchmark(
         *transductive*, and the result says so in its table, JSON and
         figures. A tuned recipe that augments waveforms before its features
         cannot be normalised (its search would score without speaker ids).
+    n_jobs : int, default=None
+        Number of (recipe, fold) fits run at once through joblib; ``None``
+        means 1 unless in a :func:`joblib.parallel_config` context, ``-1``
+        all cores. Under ``joblib.parallel_config(backend="dask")`` the fits
+        run on a Dask cluster. The results do not depend on it: folds are
+        drawn before any fit, every fit is seeded by the recipe's own
+        ``random_state``, and workers get this process's torch thread count.
+        Features are computed here, once, and shared with the workers (by
+        memory map for local processes, scattered once for Dask).
+    chunk_size : int, default=1000
+        A corpus of more clips is featurised this many clips at a time into
+        an on-disk array (in ``memory``, or a temporary folder), so that
+        memory holds the features and one chunk of waveforms, not all the
+        waveforms.
 
     Returns
     -------
@@ -178,7 +199,44 @@ def run_benchmark(
             split_after_features(name, rest)
 
     start = time.perf_counter()
-    cache = StatelessCache(paths, memory)
+    cache = StatelessCache(paths, memory, chunk_size=chunk_size)
+    bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fit")
+    features = {}
+    # The loader and the feature transformers run here, in threads as they
+    # are written to, whatever backend the fits get: only this process needs
+    # to read the audio files.
+    with parallel_config(backend="threading"):
+        for name, (head, rest) in split_recipes.items():
+            bar.set_description(f"features for {name}")
+            features[name] = cache.transform(head)
+            _check_silent_clips(name, rest, features[name][0], paths)
+
+    # Epoch bars of fits in other processes would interleave on the terminal.
+    epoch_bars = progress and effective_n_jobs(n_jobs) == 1
+    torch_threads = _torch_threads()
+
+    def tasks():
+        for name, (_, rest) in split_recipes.items():
+            for fold, (train, test) in enumerate(splits):
+                estimator = clone(rest)
+                if epoch_bars:
+                    _add_epoch_bar(estimator, f"{name} fold {fold + 1}/{len(splits)}")
+                yield delayed(_fit_and_score)(
+                    estimator,
+                    features[name][0],
+                    y,
+                    groups,
+                    train,
+                    test,
+                    key=(name, fold),
+                    labels=labels,
+                    protocol=protocol,
+                    torch_threads=torch_threads,
+                    feature_axis=(
+                        feature_axis_of(rest) if speaker_normalization else None
+                    ),
+                )
+
     results = []
 
     def summary() -> BenchmarkResult:
@@ -193,62 +251,32 @@ def run_benchmark(
             transductive=speaker_normalization,
         )
 
-    bar = tqdm(total=len(recipes) * len(splits), disable=not progress, unit="fold")
-    for name, (head, rest) in split_recipes.items():
-        bar.set_description(name)
-        Xt, feature_time = cache.transform(head)
-        _check_silent_clips(name, rest, Xt, paths)
-        result = RecipeResult(recipe=name, labels=labels, feature_time=feature_time)
-        true_parts, pred_parts = [], []
-        for fold, (train, test) in enumerate(splits):
-            estimator = clone(rest)
-            if progress:
-                _add_epoch_bar(estimator, f"{name} fold {fold + 1}/{len(splits)}")
-            fit_params = _groups_fit_params(estimator, groups[train], protocol)
-            model, test_params, train_params = estimator, {}, {}
-            if speaker_normalization:
-                model = SpeakerNormalized(
-                    estimator, feature_axis=feature_axis_of(rest), name=name
-                )
-                fit_params["speakers"] = groups[train]
-                test_params = {"speakers": groups[test]}
-                train_params = {"speakers": groups[train]}
-            t0 = time.perf_counter()
-            model.fit(Xt[train], y[train], **fit_params)
-            fit_time = time.perf_counter() - t0
-            if speaker_normalization:
-                estimator = model.estimator_
-            t0 = time.perf_counter()
-            y_pred = np.asarray(model.predict(Xt[test], **test_params)).astype(str)
-            predict_time = time.perf_counter() - t0
-            y_fit = np.asarray(model.predict(Xt[train], **train_params)).astype(str)
-            result.folds.append(
-                FoldScore(
-                    fold=fold,
-                    n_train=len(train),
-                    n_test=len(test),
-                    test_speakers=sorted(set(groups[test])),
-                    uar=balanced_accuracy_score(y[test], y_pred),
-                    macro_f1=f1_score(
-                        y[test], y_pred, average="macro", labels=labels, zero_division=0
-                    ),
-                    accuracy=accuracy_score(y[test], y_pred),
-                    fit_time=fit_time,
-                    predict_time=predict_time,
-                    train_uar=balanced_accuracy_score(y[train], y_fit),
-                    train_speakers=sorted(set(groups[train])),
-                    best_params=getattr(estimator, "best_params_", None),
+    bar.set_description("fits")
+    outcomes = {}
+    pending = list(split_recipes)  # recipes not yet reported, in order
+    for key, outcome in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        tasks()
+    ):
+        outcomes[key] = outcome
+        bar.update()
+        # Report each recipe once all its folds are in, in the given order, so
+        # that an error in a later fit loses none of the finished recipes.
+        while pending and all((pending[0], f) in outcomes for f in range(len(splits))):
+            name = pending.pop(0)
+            folds = [outcomes[name, fold] for fold in range(len(splits))]
+            results.append(
+                RecipeResult(
+                    recipe=name,
+                    labels=labels,
+                    feature_time=features[name][1],
+                    folds=[score for score, _, _ in folds],
+                    y_true=np.concatenate([y[test] for _, test in splits]),
+                    y_pred=np.concatenate([y_pred for _, y_pred, _ in folds]),
+                    device=folds[-1][2],
                 )
             )
-            true_parts.append(y[test])
-            pred_parts.append(y_pred)
-            result.device = _device_of(estimator)
-            bar.update()
-        result.y_true = np.concatenate(true_parts)
-        result.y_pred = np.concatenate(pred_parts)
-        results.append(result)
-        if on_recipe_done is not None:
-            on_recipe_done(summary())
+            if on_recipe_done is not None:
+                on_recipe_done(summary())
     bar.close()
     return summary()
 
@@ -294,6 +322,77 @@ def _check_silent_clips(name, estimator, Xt, paths) -> None:
         "recipe without augmentation.",
         errors,
     )
+
+
+def _fit_and_score(
+    estimator,
+    X,
+    y,
+    groups,
+    train,
+    test,
+    *,
+    key,
+    labels,
+    protocol,
+    torch_threads,
+    feature_axis=None,
+):
+    """Fit one recipe on one training fold and score it on its test fold.
+
+    One task of :func:`run_benchmark`'s parallel loop: everything it needs
+    comes in its arguments, so it runs the same in any process. With a
+    ``feature_axis``, the features are standardised per speaker first, each
+    side of the fold with its own clips (transductive). Returns
+    ``(key, (FoldScore, test predictions, device))``.
+    """
+    if torch_threads is not None and "torch" in sys.modules:
+        # A deep estimator (unpickled in a worker) imported torch: train with
+        # the caller's thread count, whose sums are rounded the same way.
+        import torch
+
+        torch.set_num_threads(torch_threads)
+    use_worker_gpu(estimator)
+    fit_params = _groups_fit_params(estimator, groups[train], protocol)
+    model, test_params, train_params = estimator, {}, {}
+    if feature_axis is not None:
+        model = SpeakerNormalized(estimator, feature_axis=feature_axis, name=key[0])
+        fit_params["speakers"] = groups[train]
+        test_params = {"speakers": groups[test]}
+        train_params = {"speakers": groups[train]}
+    t0 = time.perf_counter()
+    model.fit(X[train], y[train], **fit_params)
+    fit_time = time.perf_counter() - t0
+    if feature_axis is not None:
+        estimator = model.estimator_
+    t0 = time.perf_counter()
+    y_pred = np.asarray(model.predict(X[test], **test_params)).astype(str)
+    predict_time = time.perf_counter() - t0
+    y_fit = np.asarray(model.predict(X[train], **train_params)).astype(str)
+    score = FoldScore(
+        fold=key[1],
+        n_train=len(train),
+        n_test=len(test),
+        test_speakers=sorted(set(groups[test])),
+        uar=balanced_accuracy_score(y[test], y_pred),
+        macro_f1=f1_score(
+            y[test], y_pred, average="macro", labels=labels, zero_division=0
+        ),
+        accuracy=accuracy_score(y[test], y_pred),
+        fit_time=fit_time,
+        predict_time=predict_time,
+        train_uar=balanced_accuracy_score(y[train], y_fit),
+        train_speakers=sorted(set(groups[train])),
+        best_params=getattr(estimator, "best_params_", None),
+    )
+    return key, (score, y_pred, _device_of(estimator))
+
+
+def _torch_threads() -> int | None:
+    """This process's torch intra-op threads, if torch is in use."""
+    if "torch" not in sys.modules:
+        return None
+    return sys.modules["torch"].get_num_threads()
 
 
 def check_inner_splits(name, search, splits, groups) -> None:

@@ -12,7 +12,9 @@ split, as on real corpora.
 
 from __future__ import annotations
 
+import io
 import numbers
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -212,8 +214,10 @@ def make_emotional_speech(
         If given, also write every clip as a 16-bit WAV file
         ``output_dir/Actor_NN/03-01-EE-II-SS-RR-NN.wav`` (RAVDESS names:
         audio-only speech, emotion, intensity, statement, repetition, actor),
-        overwriting files of the same name, so that
-        :func:`~sklearn_ser.datasets.load_ravdess` finds them.
+        so that :func:`~sklearn_ser.datasets.load_ravdess` finds them. A file
+        that already holds the same clip is left untouched (so a corpus made
+        again keeps its cached features); any other file of the same name is
+        replaced.
     n_jobs : int, default=None
         Number of parallel jobs (joblib); the clips do not depend on it.
 
@@ -339,8 +343,7 @@ def make_emotional_speech(
             ]
         )
         for path, wave in zip(paths, data, strict=True):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            sf.write(path, wave, sr, subtype="PCM_16")
+            _write_clip(Path(path), wave, sr)
 
     return Bunch(
         data=data,
@@ -356,6 +359,27 @@ def make_emotional_speech(
         target_names=np.array(emotions),
         DESCR=_DESCR,
     )
+
+
+def _write_clip(path: Path, wave: np.ndarray, sr: int) -> None:
+    """Write a 16-bit WAV file, unless the file already holds exactly its bytes.
+
+    A corpus made again into the same folder then leaves its files untouched
+    (modification times included); a changed file is replaced atomically, so
+    a reader never sees half of it.
+    """
+    buffer = io.BytesIO()
+    sf.write(buffer, wave, sr, subtype="PCM_16", format="WAV")
+    content = buffer.getvalue()
+    try:
+        if path.stat().st_size == len(content) and path.read_bytes() == content:
+            return
+    except OSError:  # absent or unreadable: (re)write it
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
 
 
 def _check_emotions(emotions: Sequence[str]) -> tuple[str, ...]:

@@ -226,7 +226,8 @@ def map_blocks(
     )
     blocks = [slice(i, min(i + rows, n_rows)) for i in range(0, n_rows, rows)]
     with threadpool_limits(limits=1, user_api="blas"):
-        Parallel(n_jobs=n_jobs, prefer="threads")(
+        # Blocks write into `out`: threads, even under another joblib backend.
+        Parallel(n_jobs=n_jobs, require="sharedmem")(
             delayed(func)(X[block], out[block]) for block in blocks
         )
 
