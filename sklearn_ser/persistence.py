@@ -448,7 +448,8 @@ def _rebuild_deep(obj, tensors: dict, name: str):
     from skorch.history import History
 
     from . import classifiers
-    from .classifiers._base import _cuda_devices, _DeepSERClassifier, _resolve_device
+    from .classifiers._base import _DeepSERClassifier
+    from .classifiers._device import cuda_devices, resolve_device
 
     cls = getattr(classifiers, str(getattr(obj, "estimator", None)), None)
     if not (isinstance(cls, type) and issubclass(cls, _DeepSERClassifier)):
@@ -465,7 +466,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
     for attribute, value in obj.fitted.items():
         setattr(net, attribute, value)
     try:
-        net.device_ = _resolve_device(net.device)
+        net.device_ = resolve_device(net.device)
     except ValueError:
         warnings.warn(
             f"{name!r}: {cls.__name__} was saved with device={net.device!r}, which "
@@ -475,7 +476,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
         net.device_ = "cpu"
     # Initialising draws random weights, which are then replaced; forking
     # leaves the caller's torch random state as it was.
-    with torch.random.fork_rng(devices=_cuda_devices(net.device_)), net._on_device():
+    with torch.random.fork_rng(devices=cuda_devices(net.device_)), net._on_device():
         net.initialize()
     expected = net.module_.state_dict()
     prefix = f"{obj.weights}."

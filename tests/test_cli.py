@@ -521,11 +521,9 @@ def test_cross_corpus_benchmark(capsys, corpus_dir, tmp_path):
     assert (out / "comparison.png").is_file()
 
 
-@pytest.mark.slow
-def test_finished_recipes_are_saved_when_a_later_one_fails(capsys, tmp_path):
+def _corpus_with_a_silent_clip(root):
     import soundfile as sf
 
-    root = tmp_path / "corpus"
     make_emotional_speech(
         n_speakers=4,
         n_clips_per_emotion=2,
@@ -537,18 +535,42 @@ def test_finished_recipes_are_saved_when_a_later_one_fails(capsys, tmp_path):
     silent = root / "Actor_05/03-01-03-01-01-01-05.wav"
     silent.parent.mkdir()
     sf.write(silent, np.zeros(48000), 24000)  # 2 s of silence
+    return silent
+
+
+@pytest.mark.slow
+def test_a_silent_clip_is_named_before_any_fit(capsys, tmp_path):
+    silent = _corpus_with_a_silent_clip(tmp_path / "corpus")
     out = tmp_path / "out"
-    argv = ["benchmark", "--dataset", "ravdess", "--root", str(root), "--folds", "2"]
-    argv += ["--recipes", "svm,cnn_lstm", "--epochs", "1", "--out", str(out)]
+    argv = ["benchmark", "--dataset", "ravdess", "--root", str(tmp_path / "corpus")]
+    argv += ["--folds", "2", "--recipes", "svm,cnn_lstm", "--epochs", "1"]
     _one_line_error(
         capsys,
-        [*argv, "--quiet"],
+        [*argv, "--out", str(out), "--quiet"],
         "error: Recipe 'cnn_lstm' adds noise relative to each training clip's "
         "level (AWGNAugmenter), but 1 clip(s) are silent once loaded (all samples "
         f"0): {silent}. Remove them from the corpus, or choose a recipe without "
-        f"augmentation (all 1 listed in {out}/bad_audio.txt); the results of the "
-        f"1 recipe(s) that finished (svm) are in {out}",
+        f"augmentation (all 1 listed in {out}/bad_audio.txt)",
     )
+    # Every recipe's features are checked before the first fit: nothing ran.
+    assert not (out / "results.json").exists()
+
+
+@pytest.mark.slow
+def test_finished_recipes_are_saved_when_a_later_one_fails(
+    monkeypatch, corpus_dir, tmp_path
+):
+    from sklearn_ser.classifiers import StackedLSTMClassifier
+
+    def fail(self, X, y, groups=None):
+        raise RuntimeError("the deep fit broke")
+
+    monkeypatch.setattr(StackedLSTMClassifier, "fit", fail)
+    out = tmp_path / "out"
+    argv = ["benchmark", "--dataset", "ravdess", "--root", str(corpus_dir)]
+    argv += ["--folds", "2", "--recipes", "svm,stacked_lstm", "--out", str(out)]
+    with pytest.raises(RuntimeError, match="the deep fit broke"):
+        main([*argv, "--quiet"])
     saved = json.loads((out / "results.json").read_text())
     assert [recipe["recipe"] for recipe in saved["recipes"]] == ["svm"]
 

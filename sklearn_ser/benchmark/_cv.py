@@ -27,8 +27,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
+from .._labels import check_label_types
 from ..augment import AWGNAugmenter
-from ..classifiers._base import check_label_types
 from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache

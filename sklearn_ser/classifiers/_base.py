@@ -65,6 +65,7 @@ from skorch.dataset import ValidSplit, unpack_data
 from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
+from .._labels import check_label_types
 from ..nn._blocks import Standardize
 from ._device import (
     DeviceBatches,
@@ -106,26 +107,6 @@ def _valid_accuracy(net, X, y) -> float:
     """
     logits = to_numpy(net.forward(X))
     return float(np.mean(logits.argmax(axis=1) == to_numpy(y)))
-
-
-def check_label_types(y, name: str = "y") -> None:
-    """Raise a ValueError naming the types when labels mix strings and numbers.
-
-    numpy and scikit-learn sort labels to find the classes, and a mix of
-    strings and numbers (``["1", 2, 3.0]``) fails there with a bare
-    ``TypeError: '<' not supported``.
-    """
-    examples: dict[str, object] = {}
-    kinds = set()
-    for label in np.asarray(y, dtype=object).ravel():
-        kinds.add(isinstance(label, str))
-        examples.setdefault(type(label).__name__, label)
-    if len(kinds) > 1:
-        found = ", ".join(f"{t} ({v!r})" for t, v in sorted(examples.items()))
-        raise ValueError(
-            f"{name} mixes labels of different types: {found}; give every label "
-            "the same type, e.g. strings such as 'happy'."
-        )
 
 
 class _DeepSERClassifier(NeuralNetClassifier):
