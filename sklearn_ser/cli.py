@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 import time
 import warnings
@@ -715,6 +716,18 @@ def _run_train(args) -> int:
         model.fit(data.paths, data.target, **fit_params)
     except AudioLoadError as exc:
         raise UserError(_bad_audio_message(exc, args)) from None
+    except ValueError as exc:
+        # The augmenter sees the clips in corpus order (no folds without --tune)
+        # and names a silent one by its row: name its file instead.
+        silent = re.match(r"X\[(\d+)\] is silent", str(exc))
+        if silent is None or args.tune:
+            raise
+        path = data.paths[int(silent.group(1))]
+        raise UserError(
+            f"{path} is silent once loaded (all samples 0), and recipe {name!r} "
+            "adds noise relative to each clip's level (AWGNAugmenter): remove it "
+            "from the corpus, or choose a recipe without augmentation"
+        ) from None
     elapsed = time.perf_counter() - start
     save_model(
         model,

@@ -556,6 +556,18 @@ def test_a_silent_clip_is_named_before_any_fit(capsys, tmp_path):
     assert not (out / "results.json").exists()
 
 
+def test_train_names_a_silent_clip_of_an_augmenting_recipe(capsys, tmp_path):
+    silent = _corpus_with_a_silent_clip(tmp_path / "corpus")
+    argv = ["train", "--recipe", "cnn_lstm", "--epochs", "1", "--dataset", "ravdess"]
+    argv += ["--root", str(tmp_path / "corpus"), "--out", str(tmp_path / "m.sser")]
+    _one_line_error(
+        capsys,
+        argv,
+        f"error: {silent} is silent once loaded (all samples 0), and recipe "
+        "'cnn_lstm' adds noise relative to each clip's level (AWGNAugmenter)",
+    )
+
+
 @pytest.mark.slow
 def test_finished_recipes_are_saved_when_a_later_one_fails(
     monkeypatch, corpus_dir, tmp_path
