@@ -40,15 +40,16 @@ class AttentiveCRNNClassifier(_DeepSERClassifier):
     max_epochs : int, default=60
         Training epochs.
     weight_decay : float, default=0.01
-        AdamW's decoupled weight decay.
+        AdamW's decoupled weight decay (this class's default; the shared
+        description below gives the parameter's meaning).
     lr_schedule : str, default="cosine"
-        See below.
+        Warm-up, then a half cosine to zero (this class's default).
     warmup : float, default=0.1
-        See below.
+        Share of the steps spent warming up (this class's default).
     label_smoothing : float, default=0.1
-        See below.
+        Label smoothing of the cross-entropy (this class's default).
     max_grad_norm : float, default=5.0
-        See below.
+        Gradient-norm clipping (this class's default).
     {shared_parameters}
 
     Examples
