@@ -255,3 +255,10 @@ def test_mixup_with_one_clip_batches_is_an_error():
     X, y = make_data(StackedLSTMClassifier)
     with pytest.raises(ValueError, match="mixup_alpha=0.2 mixes clips within a batch"):
         make_clf(StackedLSTMClassifier, mixup_alpha=0.2, batch_size=1).fit(X, y)
+
+
+def test_a_schedule_refuses_to_continue_training():
+    X, y = make_data(StackedLSTMClassifier)
+    clf = make_clf(StackedLSTMClassifier, lr_schedule="cosine").fit(X, y)
+    with pytest.raises(ValueError, match="lr_schedule='cosine' runs over the steps"):
+        clf.partial_fit(X, y)

@@ -644,6 +644,12 @@ class _DeepSERClassifier(NeuralNetClassifier):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
+        if not reset and self.lr_schedule != "constant":
+            raise ValueError(
+                f"lr_schedule={self.lr_schedule!r} runs over the steps of one fit "
+                "and has ended; partial_fit or warm_start would train on past its "
+                "end. Use lr_schedule='constant' to train in several calls."
+            )
         X, y = self._check_X(X, y, reset=reset)
         y_encoded = self._check_labels(y, reset=reset, classes=classes)
         groups = self._check_groups(groups, X)
