@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -152,8 +153,6 @@ def _parse(argv):
 
 
 def _machine(torch) -> str:
-    import os
-
     return (
         f"{os.cpu_count()} CPU cores, torch {torch.__version__} with "
         f"{torch.get_num_threads()} threads, Python {platform.python_version()}"
@@ -313,9 +312,8 @@ def _train(name, fold, slot, timing, device, torch) -> dict:
     epoch_s = timing["cuda_epoch_s"] or timing["cpu_epoch_s"]
     fitting = max(1, int(TRAIN_SHARE * slot / (epoch_s * len(nets))))
     epochs = min(paper_epochs, fitting)
-    prefix = [f"{member}__" for member, _ in getattr(classifier, "estimators", [])]
-    for key in prefix or [""]:
-        classifier.set_params(**{f"{key}max_epochs": epochs})
+    for net in nets:  # the ensemble's members, cloned with it, or the net itself
+        net.set_params(max_epochs=epochs)
     t0 = time.perf_counter()
     classifier.fit(fold["X_train"], fold["y_train"])
     if device == "cuda":
