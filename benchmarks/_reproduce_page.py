@@ -7,20 +7,25 @@ into the Markdown of ``docs/reproduction.md``; it runs nothing.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from pathlib import Path
 
 import numpy as np
 from _reproduce_runs import (
+    ABLATION_RECIPE,
+    ABLATIONS,
     EPOCHS_FACTOR,
     INNER_SPLITS,
     SEED,
     Row,
     Task,
+    ablation_rows,
     all_rows,
     curve_sizes,
     feature_swaps,
     fits_per_tuned_fold,
+    normalised_rows,
     paper_and_speaker_tasks,
 )
 
@@ -28,6 +33,10 @@ from sklearn_ser.benchmark import RecipeResult
 from sklearn_ser.recipes import BUDGETS, RECIPES
 
 CURVE_FIGURE = "_static/reproduction_speaker_curve.png"
+
+#: Speaker-independent scores of the deep rows before the training fixes of
+#: 2026-11-30, as the page generated on 2026-11-22 reported them.
+BEFORE = Path(__file__).resolve().parent / "reproduction_before.json"
 
 #: A row whose train UAR is below this multiple of chance is flagged as unfitted.
 UNFITTED_FACTOR = 2.0
@@ -65,23 +74,32 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
             found.get(task)
             for task in paper_and_speaker_tasks(corpus_key, row, folds_random)
         )
-        if paper is None or speaker is None:
+        if speaker is None:
             continue
-        p, s = paper.recipes[0], speaker.recipes[0]
+        s = speaker.recipes[0]
         unfitted = not_fitted(s)
         any_unfitted |= unfitted
+        if paper is None:  # --no-paper-protocols
+            paper_cells = [recipe.paper_protocol + ", not run", "–", "–"]
+            paper_time = "–"
+        else:
+            p = paper.recipes[0]
+            paper_cells = [
+                f"{recipe.paper_protocol}, {paper.n_splits} splits",
+                _ms(p, "accuracy"),
+                _ms(p, "uar"),
+            ]
+            paper_time = f"{p.mean_std('fit_time')[0]:.1f}"
         cells = [
             row.label,
             recipe.reported,
-            f"{recipe.paper_protocol}, {paper.n_splits} splits",
-            _ms(p, "accuracy"),
-            _ms(p, "uar"),
+            *paper_cells,
             f"**{_ms(s, 'uar')}**",
             _ms(s, "macro_f1"),
             _ms(s, "accuracy"),
             _ms(s, "train_uar") + (" †" if unfitted else ""),
             _epochs(row),
-            f"{p.mean_std('fit_time')[0]:.1f} / {s.mean_std('fit_time')[0]:.1f}",
+            f"{paper_time} / {s.mean_std('fit_time')[0]:.1f}",
             s.device,
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -93,6 +111,146 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
             "test scores say nothing about the architecture beyond this budget.",
         ]
     return lines
+
+
+def _normalisation(corpus_key, args, found) -> list[str]:
+    """Each normalised row next to its plain row, speaker-independently."""
+    lines = []
+    for row in normalised_rows(args):
+        plain = found.get(Task(corpus_key, Row(row.recipe, row.budget), "speaker"))
+        normalised = found.get(Task(corpus_key, row, "speaker"))
+        if plain is None or normalised is None:
+            continue
+        p, n = plain.recipes[0], normalised.recipes[0]
+        gain = n.mean_std("uar")[0] - p.mean_std("uar")[0]
+        lines.append(
+            f"| {row.recipe} ({row.budget}) | {_ms(p, 'uar')} | **{_ms(n, 'uar')}** "
+            f"| {gain:+.3f} | {_ms(n, 'train_uar')} | "
+            f"{n.mean_std('fit_time')[0]:.1f} |"
+        )
+    if not lines:
+        return []
+    return [
+        "Per-speaker normalisation: the same recipes with every speaker's "
+        "features standardised by that speaker's own mean and standard "
+        "deviation (`run_benchmark(..., speaker_normalization=True)`, "
+        "`SpeakerStandardizer`). The statistics of a test speaker come from "
+        "that speaker's unlabelled test clips, so these numbers are "
+        "**transductive**: they assume every test speaker's clips are at hand "
+        "before any is classified. They are not comparable with the table "
+        "above, whose test speakers are unseen in every way.",
+        "",
+        "| recipe (budget) | UAR (speaker-indep.) | UAR, per-speaker "
+        "normalisation (transductive) | change | train UAR (normalised) | "
+        "fit s/fold (normalised) |",
+        "|---" * 6 + "|",
+        *lines,
+        "",
+    ]
+
+
+def _before_after(found, args, datasets) -> list[str]:
+    """The deep rows' speaker-independent scores before the fixes and now."""
+    before = json.loads(BEFORE.read_text())
+    sections = []
+    for corpus_key, rows in before["corpora"].items():
+        if corpus_key not in datasets:
+            continue
+        lines = []
+        for row in all_rows(args):
+            result = found.get(Task(corpus_key, row, "speaker"))
+            if result is None or not RECIPES[row.recipe].deep or row.tuned:
+                continue
+            now = result.recipes[0]
+            old = rows.get(row.label)
+            if old is None:
+                old_cells, change = ["new recipe", "–"], "–"
+            else:
+                old_cells = [
+                    "{:.3f} ± {:.3f}".format(*old["train_uar"])
+                    + (
+                        " †"
+                        if old["train_uar"][0] < UNFITTED_FACTOR * old["chance"]
+                        else ""
+                    ),
+                    "{:.3f} ± {:.3f}".format(*old["uar"]),
+                ]
+                change = f"{now.mean_std('uar')[0] - old['uar'][0]:+.3f}"
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        row.label,
+                        before["changes"].get(row.recipe, "none"),
+                        *old_cells,
+                        _ms(now, "train_uar") + (" †" if not_fitted(now) else ""),
+                        _ms(now, "uar"),
+                        change,
+                    ]
+                )
+                + " |"
+            )
+        if lines:
+            sections += [
+                f"**{datasets[corpus_key][0].title}**, speaker-independent:",
+                "",
+                "| recipe (budget) | what changed | train UAR before | UAR before "
+                "| train UAR now | UAR now | change in UAR |",
+                "|---" * 7 + "|",
+                *lines,
+                "",
+            ]
+    if not sections:
+        return []
+    return [
+        "## Deep training before and after the fixes",
+        "",
+        f"*Before*: {before['source']} *Now*: this page's runs (same clips, "
+        "folds and seed). *Train UAR* is the fitted model's UAR on its own "
+        "training clips in evaluation mode; † marks a model below "
+        f"{UNFITTED_FACTOR:g} times chance on them. The training options "
+        "(schedules, label smoothing, masks, mixup; "
+        "{doc}`user_guide/deep_models`) are off in every seed recipe, which "
+        "keeps its paper's training; `attentive_crnn` uses them.",
+        "",
+        *sections,
+    ]
+
+
+def _ablation(found, args) -> list[str]:
+    """The ablation recipe with each training option off, next to all on."""
+    if not args.ablation:
+        return []
+    results = [
+        (row, found.get(Task("ravdess", row, "speaker")))
+        for row in ablation_rows(args.budget)
+    ]
+    if any(result is None for _, result in results):
+        return []
+    full = results[0][1].recipes[0].mean_std("uar")[0]
+    lines = [
+        f"## Ablation: the training options of {ABLATION_RECIPE}",
+        "",
+        f"{ABLATION_RECIPE} on RAVDESS, speaker-independently, with each of "
+        "its training options switched off in turn (same folds and seed; the "
+        "parameters set: "
+        + "; ".join(
+            f"{name}: " + ", ".join(f"`{k}={v!r}`" for k, v in params.items())
+            for name, params in ABLATIONS.items()
+        )
+        + "). A change smaller than the fold standard deviations is not "
+        "evidence either way.",
+        "",
+        "| recipe (budget) | UAR (speaker-indep.) | change | train UAR |",
+        "|---" * 4 + "|",
+    ]
+    for row, result in results:
+        r = result.recipes[0]
+        change = "–" if row.without is None else f"{r.mean_std('uar')[0] - full:+.3f}"
+        lines.append(
+            f"| {row.label} | {_ms(r, 'uar')} | {change} | {_ms(r, 'train_uar')} |"
+        )
+    return [*lines, ""]
 
 
 def not_fitted(result: RecipeResult) -> bool:
@@ -208,6 +366,7 @@ def _best(found, corpus_key, deep: bool):
         if task.corpus == corpus_key
         and task.protocol == "speaker"
         and task.train_speakers is None
+        and not task.row.speaker_norm
         and RECIPES[task.row.recipe].deep == deep
     ]
     return max(scores, key=lambda item: item[1]) if scores else None
@@ -246,6 +405,12 @@ def render_report(command, args, datasets, found, elapsed, skipped) -> str:
         "Test folds never influence a choice. All other rows use fixed "
         "settings: the paper's (the recipe's defaults) or the budget's.",
     ]
+    if not args.paper_protocols:
+        lines.append(
+            "- Papers' protocols: **not run** in this call "
+            "(`--no-paper-protocols`); the tables show the speaker-independent "
+            "columns only. Run without that option to fill in the others."
+        )
     untuned = [
         name
         for name in dict.fromkeys(row.recipe for row in rows)
@@ -297,6 +462,9 @@ def render_report(command, args, datasets, found, elapsed, skipped) -> str:
         chosen = _chosen(key, rows, found, args.folds_random)
         if chosen:
             lines += ["What the inner searches chose, per outer fold:", "", *chosen, ""]
+        lines += _normalisation(key, args, found)
+    lines += _before_after(found, args, datasets)
+    lines += _ablation(found, args)
     lines += _explanation(args, found)
     lines += _not_run(rows)
     if skipped:

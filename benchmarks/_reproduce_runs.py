@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
@@ -36,6 +36,20 @@ from sklearn_ser.recipes import RECIPES, make_recipe
 QUICK_TUNED = ("svm", "random_forest", "stacked_lstm", "conv1d_lstm")
 
 CURVE_RECIPES = ("svm", "stacked_lstm", "conv1d_lstm")
+
+#: The recipes also run with per-speaker normalisation (transductive, so only
+#: under the speaker-independent protocol, in a table of their own).
+NORMALISED_RECIPES = ("svm", "attentive_crnn")
+
+#: The recipe whose training options --ablation switches off one at a time,
+#: and the parameters that switch each off.
+ABLATION_RECIPE = "attentive_crnn"
+ABLATIONS = {
+    "masks": {"classifier__time_mask": 0, "classifier__freq_mask": 0},
+    "mixup": {"classifier__mixup_alpha": 0.0},
+    "schedule": {"classifier__lr_schedule": "constant"},
+    "label smoothing": {"classifier__label_smoothing": 0.0},
+}
 
 #: The deep curve recipes are also trained for this many times their epochs.
 EPOCHS_FACTOR = 4
@@ -83,6 +97,11 @@ class Row:
     tuned: bool = False
     epochs_factor: int = 1
     stats: tuple[str, ...] | None = None  # AcousticStats170 statistics
+    #: Features standardised per speaker, test speakers' included: transductive.
+    speaker_norm: bool = False
+    #: A training option of ABLATIONS switched off. Not in the repr, which
+    #: keys the cache of runs made before the field existed; cache_key adds it.
+    without: str | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -91,12 +110,18 @@ class Row:
             extra += f", {self.epochs_factor}x epochs"
         if self.stats:
             extra += f", {'+'.join(self.stats)} statistics"
+        if self.speaker_norm:
+            extra += ", per-speaker normalisation, transductive"
+        if self.without:
+            extra += f", without {self.without}"
         return f"{self.recipe} ({self.budget}{extra})"
 
     @property
     def slug(self) -> str:
         slug = f"{self.recipe}-{self.budget}{'-tuned' if self.tuned else ''}"
         slug += f"-{self.epochs_factor}x" if self.epochs_factor != 1 else ""
+        slug += "-speaker-norm" if self.speaker_norm else ""
+        slug += f"-without-{self.without.replace(' ', '-')}" if self.without else ""
         return slug + (f"-{'-'.join(self.stats)}" if self.stats else "")
 
     def build(self):
@@ -111,6 +136,8 @@ class Row:
         )
         if self.stats:
             pipeline.set_params(features__stats=self.stats)
+        if self.without:
+            pipeline.set_params(**ABLATIONS[self.without])
         return pipeline
 
 
@@ -140,6 +167,15 @@ def all_rows(args) -> list[Row]:
     ]
 
 
+def normalised_rows(args) -> list[Row]:
+    """The requested rows of :data:`NORMALISED_RECIPES`, with speaker normalisation."""
+    return [
+        Row(row.recipe, row.budget, speaker_norm=True)
+        for row in args.rows
+        if row.recipe in args.normalised
+    ]
+
+
 def plan_tasks(args, datasets) -> list[Task]:
     rows = all_rows(args)
     tasks = []
@@ -151,6 +187,9 @@ def plan_tasks(args, datasets) -> list[Task]:
             if row.tuned and n_speakers <= INNER_SPLITS:
                 continue
             tasks += paper_and_speaker_tasks(key, row, args.folds_random)
+        tasks += [Task(key, row, "speaker") for row in normalised_rows(args)]
+    if not args.paper_protocols:
+        tasks = [task for task in tasks if task.protocol == "speaker"]
     if args.curve_recipes and "ravdess" in datasets:
         for name in args.curve_recipes:
             row = Row(name, args.budget)
@@ -161,6 +200,8 @@ def plan_tasks(args, datasets) -> list[Task]:
                 tasks.append(Task("ravdess", longer, "speaker"))
         for plain, swapped in feature_swaps(args.budget):
             tasks += [Task("ravdess", row, "speaker") for row in (plain, swapped)]
+    if args.ablation and "ravdess" in datasets:
+        tasks += [Task("ravdess", row, "speaker") for row in ablation_rows(args.budget)]
     # Each run once, longest first, so that parallel processes finish together.
     return sorted(dict.fromkeys(tasks), key=_expected_cost, reverse=True)
 
@@ -172,6 +213,13 @@ def paper_and_speaker_tasks(corpus_key, row: Row, folds_random) -> tuple[Task, T
         Task(corpus_key, row, paper, n_splits=folds_random),
         Task(corpus_key, row, "speaker"),
     )
+
+
+def ablation_rows(budget) -> list[Row]:
+    """The ablation recipe with everything on, then with each option off."""
+    return [Row(ABLATION_RECIPE, budget)] + [
+        Row(ABLATION_RECIPE, budget, without=name) for name in ABLATIONS
+    ]
 
 
 def feature_swaps(budget) -> list[tuple[Row, Row]]:
@@ -195,7 +243,12 @@ def curve_sizes() -> tuple[int, ...]:
 #: from one-epoch timings for the others); only used to start the longest
 #: runs first.
 FOLD_SECONDS = {
-    "cpu": {"cnn_lstm": 500, "spectrogram_cnn": 400, "cnn_transformer": 150},
+    "cpu": {
+        "cnn_lstm": 500,
+        "attentive_crnn": 500,
+        "spectrogram_cnn": 400,
+        "cnn_transformer": 150,
+    },
     "paper": {"stacked_lstm": 150},
 }
 
@@ -255,9 +308,11 @@ def cache_key(task: Task, data) -> str:
     else does not.
     """
     sources = {name: _source(name) for name in run_modules(task.row)}
+    without = (task.row.without,) if task.row.without else ()
     return joblib.hash(
         (
             repr(task),
+            *without,
             data.paths,
             data.target,
             data.groups,
@@ -361,6 +416,7 @@ def _run(task: Task, corpus_data, out: Path) -> tuple[Task, BenchmarkResult]:
         progress=False,
         memory=out / "feature-cache",
         train_speakers=task.train_speakers,
+        speaker_normalization=task.row.speaker_norm,
     )
     result.save(out / task.folder)
     return task, result

@@ -7,14 +7,19 @@ protocol. The page compares both with the number the paper reports. With
 ``--tune`` each recipe that has a grid is also run with its hyperparameters
 chosen by an inner speaker-grouped search on the training folds. A learning
 curve over the number of training speakers measures how each model's
-speaker-independent score grows with data. Each run's JSON and figures go to
-``--out``.
+speaker-independent score grows with data. ``svm`` and ``attentive_crnn``
+are also run with per-speaker normalisation (transductive, in a table of
+its own), each deep row is compared with its score before the training
+fixes (``reproduction_before.json``), and ``--ablation`` switches
+``attentive_crnn``'s training options off one at a time. Each run's JSON and
+figures go to ``--out``.
 
 Usage::
 
     python benchmarks/reproduce.py --quick   # CPU budget, every recipe: hours, 2 cores
     python benchmarks/reproduce.py           # paper budget, meant for a GPU
     python benchmarks/reproduce.py --quick --recipes svm,stacked_lstm:paper
+    python benchmarks/reproduce.py --quick --no-paper-protocols --ablation
 
 A recipe written ``name:paper`` or ``name:cpu`` runs at that budget whatever
 the default; every row says which budget it used. Finished runs are cached
@@ -43,8 +48,11 @@ if str(HERE) not in sys.path:
 
 from _reproduce_page import render_report  # noqa: E402
 from _reproduce_runs import (  # noqa: E402
+    ABLATION_RECIPE,
+    ABLATIONS,
     CORPORA,
     CURVE_RECIPES,
+    NORMALISED_RECIPES,
     QUICK_TUNED,
     Row,
     plan_tasks,
@@ -121,14 +129,39 @@ def _parse(argv):
         dest="tune",
         help="no tuned rows",
     )
-    parser.add_argument(
-        "--curve",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="learning curve over training speakers on RAVDESS for "
-        + ", ".join(CURVE_RECIPES)
-        + " (default: on)",
-    )
+    switches = {
+        "--curve": (
+            True,
+            "learning curve over training speakers on RAVDESS for "
+            + ", ".join(CURVE_RECIPES),
+        ),
+        "--speaker-norm": (
+            True,
+            "also run "
+            + ", ".join(NORMALISED_RECIPES)
+            + " with per-speaker normalisation (transductive; speaker-independent "
+            "protocol only)",
+        ),
+        "--ablation": (
+            False,
+            f"also run {ABLATION_RECIPE} on RAVDESS speaker-independently with "
+            "each of its training options (" + ", ".join(ABLATIONS) + ") switched "
+            "off in turn (about 4 times the recipe's own cost)",
+        ),
+        "--paper-protocols": (
+            True,
+            "run each recipe under its paper's protocol as well as the "
+            "speaker-independent one; without, the page shows the "
+            "speaker-independent columns only",
+        ),
+    }
+    for flag, (default, text) in switches.items():
+        parser.add_argument(
+            flag,
+            action=argparse.BooleanOptionalAction,
+            default=default,
+            help=f"{text} (default: {'on' if default else 'off'})",
+        )
     parser.add_argument(
         "--data",
         type=Path,
@@ -168,6 +201,7 @@ def _parse(argv):
         parser.error(f"--jobs must be >= 1; got {args.jobs}")
     # Read here, not where used, so that a caller (the tests) may shorten it.
     args.curve_recipes = CURVE_RECIPES if args.curve else ()
+    args.normalised = NORMALISED_RECIPES if args.speaker_norm else ()
     if args.tune is None:
         args.tune = ",".join(QUICK_TUNED) if args.quick else ""
     args.budget = "cpu" if args.quick else "paper"

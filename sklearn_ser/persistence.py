@@ -144,8 +144,7 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
     >>> load_model(path).predict([[0.9]])
     array(['angry'], dtype='<U5')
     """
-    import skops.io
-
+    skops_io = _import_skops_io()
     classes = getattr(model, "classes_", None)
     if classes is None:
         raise ModelFileError(
@@ -154,8 +153,8 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
         )
     weights: list = []
     tree = _map_tree(model, lambda obj: _export_deep(obj, weights), {})
-    pipeline = skops.io.dumps(tree)
-    refused = _refused_types(skops.io.get_untrusted_types(data=pipeline))
+    pipeline = skops_io.dumps(tree)
+    refused = _refused_types(skops_io.get_untrusted_types(data=pipeline))
     if refused:
         raise ModelFileError(
             f"{type(model).__name__} cannot be saved: it holds objects of "
@@ -290,8 +289,7 @@ def load_model(path, *, trusted_pickle: bool = False):
 
 
 def _load(path, manifest: dict):
-    import skops.io
-
+    skops_io = _import_skops_io()
     name = str(path)
     checksums = manifest.get("sha256")
     if not isinstance(checksums, dict):
@@ -312,7 +310,7 @@ def _load(path, manifest: dict):
                 )
             members[member] = data
     pipeline = members[_PIPELINE]
-    untrusted = skops.io.get_untrusted_types(data=pipeline)
+    untrusted = skops_io.get_untrusted_types(data=pipeline)
     refused = _refused_types(untrusted)
     if refused:
         raise ModelFileError(
@@ -320,9 +318,46 @@ def _load(path, manifest: dict):
             "may not hold (allowed: classes of scikit-learn, imbalanced-learn and "
             "sklearn_ser, NumPy dtypes and plain Python data); nothing was loaded."
         )
-    tree = skops.io.loads(pipeline, trusted=untrusted)
+    tree = skops_io.loads(pipeline, trusted=untrusted)
     tensors = _load_tensors(members[_WEIGHTS]) if _has_deep(untrusted) else {}
     return _map_tree(tree, lambda obj: _rebuild_deep(obj, tensors, name), {})
+
+
+#: scikit-learn's array-API adapters for other libraries, and those libraries.
+_ARRAY_API_ADAPTERS = "sklearn.externals.array_api_compat"
+_ARRAY_LIBRARIES = ("torch", "dask", "cupy")
+
+
+def _import_skops_io():
+    """:mod:`skops.io`, imported without the libraries this process has not used.
+
+    On import, skops lists the estimators it trusts with
+    :func:`sklearn.utils.all_estimators`, which imports every scikit-learn
+    package, among them the array-API adapters for torch, Dask and CuPy,
+    and so imports those libraries: torch alone costs about 2 s, paid by
+    every ``sklearn-ser predict`` of a classical model. While skops is
+    imported, the adapter of each library not yet imported is marked as
+    missing in :data:`sys.modules` (the package walk skips a package it
+    cannot import; no adapter class is trusted by skops), and unmarked
+    afterwards, so that a later use of the adapter imports it as usual.
+    """
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    hidden = [
+        f"{_ARRAY_API_ADAPTERS}.{library}"
+        for library in _ARRAY_LIBRARIES
+        if library not in sys.modules
+        and f"{_ARRAY_API_ADAPTERS}.{library}" not in sys.modules
+    ]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        import skops.io
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+    return skops.io
 
 
 def _load_pickle_format(path, manifest: dict, trusted_pickle: bool):

@@ -88,3 +88,26 @@ def test_lazy_names_resolve():
         assert getattr(sklearn_ser, name) is not None
     with pytest.raises(AttributeError, match="no_such_name"):
         sklearn_ser.no_such_name  # noqa: B018
+
+
+def test_loading_a_classical_model_imports_no_torch(tmp_path):
+    # skops' import would import torch through scikit-learn's array-API
+    # adapter; load_model keeps it out, and leaves the adapter importable.
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_ser.persistence import save_model
+
+    model = LogisticRegression().fit([[0.0], [1.0]], ["calm", "angry"])
+    path = save_model(model, tmp_path / "model.sser")
+    code = (
+        "import sys; from sklearn_ser.persistence import load_model; "
+        f"print(load_model({str(path)!r}).predict([[0.9]])[0]); "
+        "print(sorted(m for m in ('torch', 'dask') if m in sys.modules)); "
+        "print([m for m, v in sys.modules.items() if v is None and 'array_api' in m])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["angry", "[]", "[]"]

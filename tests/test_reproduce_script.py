@@ -121,6 +121,8 @@ def test_quick_report_on_a_tiny_corpus(reproduce, page, tmp_path, monkeypatch, c
     assert "| svm (cpu) |" in text and "| svm (cpu, tuned) |" in text
     assert "- svm (cpu, tuned), speaker: (C=" in text
     assert "TESS: folder" in text and "not found; corpus skipped" in text
+    normalised = text.split("**transductive**")[1].split("## ")[0]
+    assert "| svm (cpu) | 0." in normalised
     assert "| svm (cpu) | 0." in text.split("Learning curve")[1]
     assert (report.parent / page.CURVE_FIGURE).stat().st_size > 0
     assert any((tmp_path / "out" / "ravdess").rglob("results.json"))
@@ -132,6 +134,66 @@ def test_quick_report_on_a_tiny_corpus(reproduce, page, tmp_path, monkeypatch, c
     assert cached in capsys.readouterr().err
     again = report.read_text()
     assert again.split("## RAVDESS")[1] == text.split("## RAVDESS")[1]
+
+
+def test_speaker_independent_only_plans_no_paper_protocol_run(reproduce, runs):
+    args = reproduce._parse(
+        ["--quick", "--recipes", "svm,attentive_crnn", "--no-paper-protocols"]
+    )
+    datasets = {"ravdess": (None, _Data(), None), "tess": (None, _Data(2), None)}
+    tasks = runs.plan_tasks(args, datasets)
+    assert {task.protocol for task in tasks} == {"speaker"}
+    normalised = {(t.corpus, t.row.recipe) for t in tasks if t.row.speaker_norm}
+    assert normalised == {
+        (corpus, name) for corpus in datasets for name in ("svm", "attentive_crnn")
+    }
+    both = runs.plan_tasks(reproduce._parse(["--quick", "--recipes", "svm"]), datasets)
+    assert {task.protocol for task in both} == {"speaker", "random-kfold"}
+    # speaker normalisation is transductive: never under a random split
+    assert all(t.protocol == "speaker" for t in both if t.row.speaker_norm)
+    off = reproduce._parse(["--quick", "--recipes", "svm", "--no-speaker-norm"])
+    assert not any(t.row.speaker_norm for t in runs.plan_tasks(off, datasets))
+
+
+class _Data:
+    def __init__(self, n_speakers=12):
+        self.groups = [str(i) for i in range(n_speakers)]
+
+
+class _Result:
+    """What the page reads of a BenchmarkResult: one recipe's means."""
+
+    def __init__(self, uar, train_uar, n_classes=8):
+        labels = [f"e{i}" for i in range(n_classes)]
+        means = {"uar": uar, "train_uar": train_uar, "fit_time": 1.0}
+        recipe = type("R", (), {"labels": labels})()
+        recipe.mean_std = lambda metric: (means[metric], 0.0)
+        self.recipes = [recipe]
+
+
+def test_before_and_after_table(reproduce, runs, page):
+    args = reproduce._parse(
+        ["--quick", "--recipes", "cnn_lstm,attentive_crnn,svm", "--no-tune"]
+    )
+    corpus = runs.CORPORA[0]
+    found = {
+        runs.Task("ravdess", runs.Row("cnn_lstm", "cpu"), "speaker"): _Result(0.4, 0.6),
+        runs.Task("ravdess", runs.Row("attentive_crnn", "cpu"), "speaker"): _Result(
+            0.5, 0.2
+        ),
+        runs.Task("ravdess", runs.Row("svm", "cpu"), "speaker"): _Result(0.5, 0.9),
+    }
+    text = "\n".join(page._before_after(found, args, {"ravdess": (corpus, None, None)}))
+    lines = {line.split(" | ")[0]: line for line in text.splitlines()}
+    # before: the 2026-11-22 page (train UAR 0.229, flagged; UAR 0.204)
+    assert "| cnn_lstm (cpu)" in lines
+    cnn = lines["| cnn_lstm (cpu)"]
+    before, now = "0.229 ± 0.016 † | 0.204 ± 0.033", "0.600 ± 0.000 | 0.400 ± 0.000"
+    assert f"{before} | {now} | +0.196" in cnn
+    new = lines["| attentive_crnn (cpu)"]
+    assert "new recipe" in new and "0.200 ± 0.000 †" in new  # below 2x chance
+    assert "| svm" not in text  # classical rows have no before/after
+    assert page._before_after(found, args, {}) == []
 
 
 @pytest.fixture
@@ -186,3 +248,37 @@ def test_cache_key_follows_the_row_modules_only(
     monkeypatch.undo()
     tiny_data.target = ["y", "x"]
     assert runs.cache_key(lstm_task, tiny_data) != key
+
+
+def test_ablation_switches_one_option_off_per_row(reproduce, runs, page):
+    rows = runs.ablation_rows("cpu")
+    assert [row.without for row in rows] == [None, *runs.ABLATIONS]
+    full = rows[0].build().named_steps["classifier"]
+    assert full.time_mask > 0 and full.mixup_alpha > 0
+    assert full.lr_schedule == "cosine" and full.label_smoothing > 0
+    for row in rows[1:]:
+        built = row.build().get_params()
+        for key, value in runs.ABLATIONS[row.without].items():
+            assert (
+                built[key] == value and full.get_params()[key.split("__")[1]] != value
+            )
+    # a row without an option is its own run, cached apart from the full recipe
+    data = _Data()
+    data.paths, data.target = ["a.wav"], ["x"]
+    keys = {runs.cache_key(runs.Task("ravdess", row, "speaker"), data) for row in rows}
+    assert len(keys) == len(rows)
+
+    args = reproduce._parse(["--quick", "--recipes", "svm", "--ablation"])
+    datasets = {"ravdess": (None, _Data(), None)}
+    planned = {t.row for t in runs.plan_tasks(args, datasets)}
+    assert planned >= set(rows)
+    assert {row.recipe for row in planned if row.without} == {"attentive_crnn"}
+    found = {
+        runs.Task("ravdess", row, "speaker"): _Result(0.5 - 0.01 * i, 0.8)
+        for i, row in enumerate(rows)
+    }
+    text = "\n".join(page._ablation(found, args))
+    assert "| attentive_crnn (cpu, without masks) | 0.490 ± 0.000 | -0.010 |" in text
+    assert "| attentive_crnn (cpu) | 0.500 ± 0.000 | – |" in text
+    del found[runs.Task("ravdess", rows[-1], "speaker")]
+    assert page._ablation(found, args) == []
