@@ -405,11 +405,17 @@ def render_report(command, args, datasets, found, elapsed, skipped) -> str:
         "Test folds never influence a choice. All other rows use fixed "
         "settings: the paper's (the recipe's defaults) or the budget's.",
     ]
-    if not args.paper_protocols:
+    skipped_paper = [
+        name
+        for name in dict.fromkeys(row.recipe for row in rows)
+        if name not in args.paper_protocols
+    ]
+    if skipped_paper:
         lines.append(
-            "- Papers' protocols: **not run** in this call "
-            "(`--no-paper-protocols`); the tables show the speaker-independent "
-            "columns only. Run without that option to fill in the others."
+            "- Papers' protocols: **not run** in this call for "
+            + ", ".join(skipped_paper)
+            + " (`--paper-protocols`), whose rows show the speaker-independent "
+            "columns only; a call without that option fills them in."
         )
     untuned = [
         name

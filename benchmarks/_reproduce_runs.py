@@ -188,8 +188,11 @@ def plan_tasks(args, datasets) -> list[Task]:
                 continue
             tasks += paper_and_speaker_tasks(key, row, args.folds_random)
         tasks += [Task(key, row, "speaker") for row in normalised_rows(args)]
-    if not args.paper_protocols:
-        tasks = [task for task in tasks if task.protocol == "speaker"]
+    tasks = [
+        task
+        for task in tasks
+        if task.protocol == "speaker" or task.row.recipe in args.paper_protocols
+    ]
     if args.curve_recipes and "ravdess" in datasets:
         for name in args.curve_recipes:
             row = Row(name, args.budget)

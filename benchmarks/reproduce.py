@@ -148,12 +148,6 @@ def _parse(argv):
             "each of its training options (" + ", ".join(ABLATIONS) + ") switched "
             "off in turn (about 4 times the recipe's own cost)",
         ),
-        "--paper-protocols": (
-            True,
-            "run each recipe under its paper's protocol as well as the "
-            "speaker-independent one; without, the page shows the "
-            "speaker-independent columns only",
-        ),
     }
     for flag, (default, text) in switches.items():
         parser.add_argument(
@@ -162,6 +156,24 @@ def _parse(argv):
             default=default,
             help=f"{text} (default: {'on' if default else 'off'})",
         )
+    parser.add_argument(
+        "--paper-protocols",
+        nargs="?",
+        const="all",
+        default="all",
+        metavar="RECIPES",
+        help="run these recipes (comma-separated; alone or by default: every "
+        "requested recipe) under their paper's protocol as well as the "
+        "speaker-independent one; the others' paper-protocol columns read "
+        "'not run'",
+    )
+    parser.add_argument(
+        "--no-paper-protocols",
+        action="store_const",
+        const="",
+        dest="paper_protocols",
+        help="speaker-independent protocol only",
+    )
     parser.add_argument(
         "--data",
         type=Path,
@@ -208,6 +220,9 @@ def _parse(argv):
     try:
         args.rows = _rows(args.recipes, args.budget)
         args.tuned = _tuned(args.tune, args.rows)
+        args.paper_protocols = _named(
+            args.paper_protocols, args.rows, "--paper-protocols"
+        )
     except ValueError as exc:
         parser.error(str(exc))
     return args
@@ -243,17 +258,26 @@ def _check_known(name: str, where: str = "") -> None:
         )
 
 
-def _tuned(text: str, rows: list[Row]) -> tuple[str, ...]:
-    """The recipes of ``--tune`` (``all``: every requested recipe with a grid)."""
+def _named(text: str, rows: list[Row], option: str) -> tuple[str, ...]:
+    """The recipes an option names (``all``: every requested recipe)."""
     requested = dict.fromkeys(row.recipe for row in rows)
     if text == "all":
-        return tuple(name for name in requested if RECIPES[name].param_grid)
+        return tuple(requested)
     names = _items(text)
     for name in names:
-        _check_known(name, " in --tune")
+        _check_known(name, f" in {option}")
+    return tuple(name for name in names if name in requested)
+
+
+def _tuned(text: str, rows: list[Row]) -> tuple[str, ...]:
+    """The recipes of ``--tune`` (``all``: every requested recipe with a grid)."""
+    names = _named(text, rows, "--tune")
+    if text == "all":
+        return tuple(name for name in names if RECIPES[name].param_grid)
+    for name in _items(text):
         if RECIPES[name].param_grid is None:
             raise ValueError(f"--tune: recipe {name!r} has no grid to tune")
-    return tuple(name for name in names if name in requested)
+    return names
 
 
 if __name__ == "__main__":

@@ -339,7 +339,9 @@ def _import_skops_io():
     imported, the adapter of each library not yet imported is marked as
     missing in :data:`sys.modules` (the package walk skips a package it
     cannot import; no adapter class is trusted by skops), and unmarked
-    afterwards, so that a later use of the adapter imports it as usual.
+    afterwards, so that a later use of the adapter imports it as usual. (A
+    thread that imports one of those adapters for the first time during
+    that window gets an ImportError.)
     """
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]

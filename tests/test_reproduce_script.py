@@ -42,6 +42,7 @@ def page(reproduce):
         (["--jobs", "0"], "--jobs must be >= 1; got 0"),
         (["--folds-random", "1"], "--folds-random must be >= 2; got 1"),
         (["--tune", "nope"], "unknown recipe 'nope' in --tune"),
+        (["--paper-protocols", "nope"], "unknown recipe 'nope' in --paper-protocols"),
         (
             ["--tune", "spectrogram_cnn"],
             "--tune: recipe 'spectrogram_cnn' has no grid to tune",
@@ -140,6 +141,7 @@ def test_speaker_independent_only_plans_no_paper_protocol_run(reproduce, runs):
     args = reproduce._parse(
         ["--quick", "--recipes", "svm,attentive_crnn", "--no-paper-protocols"]
     )
+    assert args.paper_protocols == ()
     datasets = {"ravdess": (None, _Data(), None), "tess": (None, _Data(2), None)}
     tasks = runs.plan_tasks(args, datasets)
     assert {task.protocol for task in tasks} == {"speaker"}
@@ -151,6 +153,13 @@ def test_speaker_independent_only_plans_no_paper_protocol_run(reproduce, runs):
     assert {task.protocol for task in both} == {"speaker", "random-kfold"}
     # speaker normalisation is transductive: never under a random split
     assert all(t.protocol == "speaker" for t in both if t.row.speaker_norm)
+    some = reproduce._parse(
+        ["--quick", "--recipes", "svm,attentive_crnn", "--paper-protocols", "svm"]
+    )
+    paper = {
+        t.row.recipe for t in runs.plan_tasks(some, datasets) if t.protocol != "speaker"
+    }
+    assert paper == {"svm"}
     off = reproduce._parse(["--quick", "--recipes", "svm", "--no-speaker-norm"])
     assert not any(t.row.speaker_norm for t in runs.plan_tasks(off, datasets))
 
