@@ -47,6 +47,11 @@ def _ms(result: RecipeResult, metric: str) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
+def _signed(difference: float) -> str:
+    """A difference of scores to 3 decimals, signed, with no "-0.000"."""
+    return f"{round(difference, 3) + 0.0:+.3f}"
+
+
 def _epochs(row: Row) -> str:
     epochs = {
         value
@@ -122,10 +127,10 @@ def _normalisation(corpus_key, args, found) -> list[str]:
         if plain is None or normalised is None:
             continue
         p, n = plain.recipes[0], normalised.recipes[0]
-        gain = n.mean_std("uar")[0] - p.mean_std("uar")[0]
+        gain = _signed(n.mean_std("uar")[0] - p.mean_std("uar")[0])
         lines.append(
             f"| {row.recipe} ({row.budget}) | {_ms(p, 'uar')} | **{_ms(n, 'uar')}** "
-            f"| {gain:+.3f} | {_ms(n, 'train_uar')} | "
+            f"| {gain} | {_ms(n, 'train_uar')} | "
             f"{n.mean_std('fit_time')[0]:.1f} |"
         )
     if not lines:
@@ -164,7 +169,7 @@ def _before_after(found, args, datasets) -> list[str]:
             now = result.recipes[0]
             old = rows.get(row.label)
             if old is None:
-                old_cells, change = ["new recipe", "–"], "–"
+                old_cells, change = ["–", "–"], "–"
             else:
                 old_cells = [
                     "{:.3f} ± {:.3f}".format(*old["train_uar"])
@@ -175,7 +180,7 @@ def _before_after(found, args, datasets) -> list[str]:
                     ),
                     "{:.3f} ± {:.3f}".format(*old["uar"]),
                 ]
-                change = f"{now.mean_std('uar')[0] - old['uar'][0]:+.3f}"
+                change = _signed(now.mean_std("uar")[0] - old["uar"][0])
             lines.append(
                 "| "
                 + " | ".join(
@@ -206,7 +211,8 @@ def _before_after(found, args, datasets) -> list[str]:
         "## Deep training before and after the fixes",
         "",
         f"*Before*: {before['source']} *Now*: this page's runs (same clips, "
-        "folds and seed). *Train UAR* is the fitted model's UAR on its own "
+        f"folds and seed). {before['note']} "
+        "*Train UAR* is the fitted model's UAR on its own "
         "training clips in evaluation mode; † marks a model below "
         f"{UNFITTED_FACTOR:g} times chance on them. The training options "
         "(schedules, label smoothing, masks, mixup; "
@@ -246,7 +252,7 @@ def _ablation(found, args) -> list[str]:
     ]
     for row, result in results:
         r = result.recipes[0]
-        change = "–" if row.without is None else f"{r.mean_std('uar')[0] - full:+.3f}"
+        change = "–" if row.without is None else _signed(r.mean_std("uar")[0] - full)
         lines.append(
             f"| {row.label} | {_ms(r, 'uar')} | {change} | {_ms(r, 'train_uar')} |"
         )

@@ -13,8 +13,11 @@ numpy's own start-up is measured under the same load:
 
 The model is fitted once, before timing, on a small synthetic corpus
 (``make_emotional_speech(n_speakers=2, n_clips_per_emotion=2)``). The copy
-of ``sklearn_ser`` that runs is the one this script's repository holds.
-Timings on a shared machine are upper bounds.
+of ``sklearn_ser`` that runs is the one this script's repository holds, with
+whatever else the interpreter has installed: scikit-learn imports pandas
+(and pandas pyarrow) whenever they are installed, which the ``opensmile``
+and ``test`` extras bring, so time the start-up in an environment with the
+extras a user would have. Timings on a shared machine are upper bounds.
 
 Usage::
 

@@ -66,10 +66,10 @@ def svm(
 
     The classical baseline of the SER literature. On all 24 RAVDESS actors,
     published openSMILE eGeMAPS + SVM results reach 0.51-0.53 UAR
-    speaker-independently; the same SVM on the 170 mean statistics gives
-    73.5 % accuracy with a random 5-fold split against 40.4 % speaker-
-    independently (the gap this library exists to show). ``C`` is fixed a
-    priori, not tuned on test folds. Probabilities come from Platt scaling
+    speaker-independently. The reproduction report scores it with a random
+    split over clips and speaker-independently: the gap between the two is
+    what this library exists to show. ``C`` is fixed a priori, not tuned on
+    test folds. Probabilities come from Platt scaling
     (:class:`~sklearn.calibration.CalibratedClassifierCV`).
 
     Parameters
