@@ -43,7 +43,10 @@ UNFITTED_FACTOR = 2.0
 
 
 def _ms(result: RecipeResult, metric: str) -> str:
-    mean, std = result.mean_std(metric)
+    return _pm(*result.mean_std(metric))
+
+
+def _pm(mean: float, std: float) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
@@ -84,7 +87,7 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
         s = speaker.recipes[0]
         unfitted = not_fitted(s)
         any_unfitted |= unfitted
-        if paper is None:  # --no-paper-protocols
+        if paper is None:  # not among --paper-protocols
             paper_cells = [recipe.paper_protocol + ", not run", "–", "–"]
             paper_time = "–"
         else:
@@ -171,14 +174,11 @@ def _before_after(found, args, datasets) -> list[str]:
             if old is None:
                 old_cells, change = ["–", "–"], "–"
             else:
+                # The same clips, so the same labels as now.
+                old_unfitted = _unfitted(old["train_uar"][0], len(now.labels))
                 old_cells = [
-                    "{:.3f} ± {:.3f}".format(*old["train_uar"])
-                    + (
-                        " †"
-                        if old["train_uar"][0] < UNFITTED_FACTOR * old["chance"]
-                        else ""
-                    ),
-                    "{:.3f} ± {:.3f}".format(*old["uar"]),
+                    _pm(*old["train_uar"]) + (" †" if old_unfitted else ""),
+                    _pm(*old["uar"]),
                 ]
                 change = _signed(now.mean_std("uar")[0] - old["uar"][0])
             lines.append(
@@ -261,8 +261,11 @@ def _ablation(found, args) -> list[str]:
 
 def not_fitted(result: RecipeResult) -> bool:
     """Whether a recipe's mean train UAR is near chance (1 / number of classes)."""
-    chance = 1 / len(result.labels)
-    return bool(result.mean_std("train_uar")[0] < UNFITTED_FACTOR * chance)
+    return _unfitted(result.mean_std("train_uar")[0], len(result.labels))
+
+
+def _unfitted(train_uar: float, n_classes: int) -> bool:
+    return bool(train_uar < UNFITTED_FACTOR / n_classes)
 
 
 def _chosen(corpus_key, rows, found, folds_random) -> list[str]:

@@ -345,14 +345,12 @@ def _import_skops_io():
     """
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]
-    hidden = [
-        f"{_ARRAY_API_ADAPTERS}.{library}"
-        for library in _ARRAY_LIBRARIES
-        if library not in sys.modules
-        and f"{_ARRAY_API_ADAPTERS}.{library}" not in sys.modules
-    ]
-    for name in hidden:
-        sys.modules[name] = None
+    hidden = []
+    for library in _ARRAY_LIBRARIES:
+        name = f"{_ARRAY_API_ADAPTERS}.{library}"
+        if library not in sys.modules and name not in sys.modules:
+            sys.modules[name] = None
+            hidden.append(name)
     try:
         import skops.io
     finally:
