@@ -164,6 +164,27 @@ def test_speaker_independent_only_plans_no_paper_protocol_run(reproduce, runs):
     assert not any(t.row.speaker_norm for t in runs.plan_tasks(off, datasets))
 
 
+def test_curve_covers_the_requested_curve_recipes_longer_training_the_cheap_ones(
+    reproduce, runs
+):
+    datasets = {"ravdess": (None, _Data(), None)}
+    argv = ["--quick", "--no-tune", "--no-paper-protocols", "--no-speaker-norm"]
+    args = reproduce._parse([*argv, "--recipes", "svm,conv1d_lstm,attentive_crnn"])
+    assert args.curve_recipes == ("svm", "conv1d_lstm", "attentive_crnn")
+    tasks = runs.plan_tasks(args, datasets)
+    curve = {(t.row.recipe, t.train_speakers) for t in tasks if t.train_speakers}
+    assert curve == {
+        (name, k) for name in args.curve_recipes for k in runs.curve_sizes()
+    }
+    longer = {t.row.recipe for t in tasks if t.row.epochs_factor > 1}
+    assert longer == {"conv1d_lstm"}  # attentive_crnn's 4x run costs too much
+    # a recipe not requested gets no curve
+    assert reproduce._parse([*argv, "--recipes", "svm"]).curve_recipes == ("svm",)
+    assert (
+        reproduce._parse([*argv, "--recipes", "svm", "--no-curve"]).curve_recipes == ()
+    )
+
+
 class _Data:
     def __init__(self, n_speakers=12):
         self.groups = [str(i) for i in range(n_speakers)]
