@@ -23,6 +23,7 @@ from _reproduce_runs import (
     Task,
     ablation_rows,
     all_rows,
+    clip_normalised_rows,
     curve_sizes,
     feature_swaps,
     fits_per_tuned_fold,
@@ -123,38 +124,66 @@ def _table(corpus_key, rows, found, folds_random) -> list[str]:
 
 
 def _normalisation(corpus_key, args, found) -> list[str]:
-    """Each normalised row next to its plain row, speaker-independently."""
+    """The per-speaker and per-clip normalised rows next to their plain rows."""
+    speaker = _variant_table(
+        corpus_key,
+        normalised_rows(args),
+        found,
+        "UAR, per-speaker normalisation (transductive)",
+    )
+    clip = _variant_table(
+        corpus_key, clip_normalised_rows(args), found, "UAR, per-clip normalisation"
+    )
     lines = []
-    for row in normalised_rows(args):
+    if speaker:
+        lines += [
+            "Per-speaker normalisation: the same recipes with every speaker's "
+            "features standardised by that speaker's own mean and standard "
+            "deviation (`run_benchmark(..., speaker_normalization=True)`, "
+            "`SpeakerStandardizer`). The statistics of a test speaker come from "
+            "that speaker's unlabelled test clips, so these numbers are "
+            "**transductive**: they assume every test speaker's clips are at hand "
+            "before any is classified. They are not comparable with the table "
+            "above, whose test speakers are unseen in every way.",
+            "",
+            *speaker,
+            "",
+        ]
+    if clip:
+        lines += [
+            "Per-clip normalisation: the same recipe with each clip's log-mel "
+            "bands centred on that clip's own mean over its frames "
+            "(`ClipNormalizer` between the features and the classifier). Every "
+            "clip is normalised from its own frames only, so these numbers are "
+            "inductive, as in the table above.",
+            "",
+            *clip,
+            "",
+        ]
+    return lines
+
+
+def _variant_table(corpus_key, rows, found, column) -> list[str]:
+    """Each row's speaker-independent UAR next to its plain row's."""
+    lines = []
+    for row in rows:
         plain = found.get(Task(corpus_key, Row(row.recipe, row.budget), "speaker"))
-        normalised = found.get(Task(corpus_key, row, "speaker"))
-        if plain is None or normalised is None:
+        variant = found.get(Task(corpus_key, row, "speaker"))
+        if plain is None or variant is None:
             continue
-        p, n = plain.recipes[0], normalised.recipes[0]
-        gain = _signed(n.mean_std("uar")[0] - p.mean_std("uar")[0])
+        p, v = plain.recipes[0], variant.recipes[0]
+        gain = _signed(v.mean_std("uar")[0] - p.mean_std("uar")[0])
         lines.append(
-            f"| {row.recipe} ({row.budget}) | {_ms(p, 'uar')} | **{_ms(n, 'uar')}** "
-            f"| {gain} | {_ms(n, 'train_uar')} | "
-            f"{n.mean_std('fit_time')[0]:.1f} |"
+            f"| {row.recipe} ({row.budget}) | {_ms(p, 'uar')} | **{_ms(v, 'uar')}** "
+            f"| {gain} | {_ms(v, 'train_uar')} | {v.mean_std('fit_time')[0]:.1f} |"
         )
     if not lines:
         return []
     return [
-        "Per-speaker normalisation: the same recipes with every speaker's "
-        "features standardised by that speaker's own mean and standard "
-        "deviation (`run_benchmark(..., speaker_normalization=True)`, "
-        "`SpeakerStandardizer`). The statistics of a test speaker come from "
-        "that speaker's unlabelled test clips, so these numbers are "
-        "**transductive**: they assume every test speaker's clips are at hand "
-        "before any is classified. They are not comparable with the table "
-        "above, whose test speakers are unseen in every way.",
-        "",
-        "| recipe (budget) | UAR (speaker-indep.) | UAR, per-speaker "
-        "normalisation (transductive) | change | train UAR (normalised) | "
-        "fit s/fold (normalised) |",
+        f"| recipe (budget) | UAR (speaker-indep.) | {column} | change | "
+        "train UAR (normalised) | fit s/fold (normalised) |",
         "|---" * 6 + "|",
         *lines,
-        "",
     ]
 
 
@@ -246,16 +275,26 @@ def _ablation(found, args) -> list[str]:
             for name, params in ABLATIONS.items()
         )
         + "). A change smaller than the fold standard deviations is not "
-        "evidence either way.",
+        "evidence either way; since the folds are the same, the number of "
+        "folds on which the test UAR rose or fell is the paired view.",
         "",
-        "| recipe (budget) | UAR (speaker-indep.) | change | train UAR |",
-        "|---" * 4 + "|",
+        "| recipe (budget) | UAR (speaker-indep.) | change | folds up / down "
+        "| train UAR |",
+        "|---" * 5 + "|",
     ]
+    full_folds = [fold.uar for fold in results[0][1].recipes[0].folds]
     for row, result in results:
         r = result.recipes[0]
-        change = "–" if row.without is None else _signed(r.mean_std("uar")[0] - full)
+        change, paired = "–", "–"
+        if row.without is not None:
+            change = _signed(r.mean_std("uar")[0] - full)
+            folds = [fold.uar for fold in r.folds]
+            up = sum(a > b for a, b in zip(folds, full_folds, strict=True))
+            down = sum(a < b for a, b in zip(folds, full_folds, strict=True))
+            paired = f"{up} / {down}"
         lines.append(
-            f"| {row.label} | {_ms(r, 'uar')} | {change} | {_ms(r, 'train_uar')} |"
+            f"| {row.label} | {_ms(r, 'uar')} | {change} | {paired} | "
+            f"{_ms(r, 'train_uar')} |"
         )
     return [*lines, ""]
 

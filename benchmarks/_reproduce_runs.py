@@ -28,6 +28,7 @@ from sklearn.model_selection import ParameterGrid
 
 import sklearn_ser
 from sklearn_ser.benchmark import BenchmarkResult, run_benchmark
+from sklearn_ser.clip_normalization import ClipNormalizer
 from sklearn_ser.datasets import load_ravdess, load_tess
 from sklearn_ser.recipes import RECIPES, make_recipe
 
@@ -45,6 +46,10 @@ LONGER_RECIPES = ("stacked_lstm", "conv1d_lstm")
 #: The recipes also run with per-speaker normalisation (transductive, so only
 #: under the speaker-independent protocol, in a table of their own).
 NORMALISED_RECIPES = ("svm", "attentive_crnn")
+
+#: The recipes also run with each clip's mean removed along time
+#: (ClipNormalizer; inductive, speaker-independent protocol only).
+CLIP_NORMALISED_RECIPES = ("attentive_crnn",)
 
 #: The recipe whose training options --ablation switches off one at a time,
 #: and the parameters that switch each off.
@@ -107,6 +112,9 @@ class Row:
     #: A training option of ABLATIONS switched off. Not in the repr, which
     #: keys the cache of runs made before the field existed; cache_key adds it.
     without: str | None = field(default=None, repr=False)
+    #: Each clip's mean over its frames removed (ClipNormalizer); like
+    #: ``without``, not in the repr.
+    clip_norm: bool = field(default=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -119,6 +127,8 @@ class Row:
             extra += ", per-speaker normalisation, transductive"
         if self.without:
             extra += f", without {self.without}"
+        if self.clip_norm:
+            extra += ", per-clip normalisation"
         return f"{self.recipe} ({self.budget}{extra})"
 
     @property
@@ -127,6 +137,7 @@ class Row:
         slug += f"-{self.epochs_factor}x" if self.epochs_factor != 1 else ""
         slug += "-speaker-norm" if self.speaker_norm else ""
         slug += f"-without-{self.without.replace(' ', '-')}" if self.without else ""
+        slug += "-clip-norm" if self.clip_norm else ""
         return slug + (f"-{'-'.join(self.stats)}" if self.stats else "")
 
     def build(self):
@@ -143,6 +154,8 @@ class Row:
             pipeline.set_params(features__stats=self.stats)
         if self.without:
             pipeline.set_params(**ABLATIONS[self.without])
+        if self.clip_norm:
+            pipeline.steps.insert(-1, ("clip_norm", ClipNormalizer()))
         return pipeline
 
 
@@ -181,6 +194,15 @@ def normalised_rows(args) -> list[Row]:
     ]
 
 
+def clip_normalised_rows(args) -> list[Row]:
+    """The requested rows of :data:`CLIP_NORMALISED_RECIPES`, clip-normalised."""
+    return [
+        Row(row.recipe, row.budget, clip_norm=True)
+        for row in args.rows
+        if row.recipe in args.clip_normalised
+    ]
+
+
 def plan_tasks(args, datasets) -> list[Task]:
     rows = all_rows(args)
     tasks = []
@@ -192,7 +214,10 @@ def plan_tasks(args, datasets) -> list[Task]:
             if row.tuned and n_speakers <= INNER_SPLITS:
                 continue
             tasks += paper_and_speaker_tasks(key, row, args.folds_random)
-        tasks += [Task(key, row, "speaker") for row in normalised_rows(args)]
+        tasks += [
+            Task(key, row, "speaker")
+            for row in normalised_rows(args) + clip_normalised_rows(args)
+        ]
     tasks = [
         task
         for task in tasks
@@ -316,11 +341,12 @@ def cache_key(task: Task, data) -> str:
     else does not.
     """
     sources = {name: _source(name) for name in run_modules(task.row)}
-    without = (task.row.without,) if task.row.without else ()
+    # The fields left out of the repr, when set (so older keys stay valid).
+    late = [value for value in (task.row.without, task.row.clip_norm) if value]
     return joblib.hash(
         (
             repr(task),
-            *without,
+            *late,
             data.paths,
             data.target,
             data.groups,

@@ -50,6 +50,7 @@ from _reproduce_page import render_report  # noqa: E402
 from _reproduce_runs import (  # noqa: E402
     ABLATION_RECIPE,
     ABLATIONS,
+    CLIP_NORMALISED_RECIPES,
     CORPORA,
     CURVE_RECIPES,
     NORMALISED_RECIPES,
@@ -143,6 +144,13 @@ def _parse(argv):
             + " with per-speaker normalisation (transductive; speaker-independent "
             "protocol only)",
         ),
+        "--clip-norm": (
+            True,
+            "also run "
+            + ", ".join(CLIP_NORMALISED_RECIPES)
+            + " with each clip's mean over its frames removed (ClipNormalizer; "
+            "inductive; speaker-independent protocol only)",
+        ),
         "--ablation": (
             False,
             f"also run {ABLATION_RECIPE} on RAVDESS speaker-independently with "
@@ -213,6 +221,7 @@ def _parse(argv):
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1; got {args.jobs}")
     args.normalised = NORMALISED_RECIPES if args.speaker_norm else ()
+    args.clip_normalised = CLIP_NORMALISED_RECIPES if args.clip_norm else ()
     if args.tune is None:
         args.tune = ",".join(QUICK_TUNED) if args.quick else ""
     args.budget = "cpu" if args.quick else "paper"

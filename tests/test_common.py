@@ -39,6 +39,7 @@ from sklearn_ser import (
     SpeakerStandardizer,
     StackedLSTMClassifier,
 )
+from sklearn_ser.clip_normalization import ClipNormalizer
 from sklearn_ser.features._acoustic_stats import STATS
 
 # Tiny STFTs: the common checks feed the feature transformers clips of 2 or 3
@@ -63,6 +64,7 @@ ESTIMATORS = [
         n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, log_mel=True, stats=STATS
     ),
     OpenSMILEFunctionals(),
+    ClipNormalizer(),
     *SAMPLERS,
     StackedLSTMClassifier(
         module__hidden_size=8,

@@ -198,6 +198,7 @@ class _Result:
         means = {"uar": uar, "train_uar": train_uar, "fit_time": 1.0}
         recipe = type("R", (), {"labels": labels})()
         recipe.mean_std = lambda metric: (means[metric], 0.0)
+        recipe.folds = [type("F", (), {"uar": uar})()]
         self.recipes = [recipe]
 
 
@@ -308,7 +309,43 @@ def test_ablation_switches_one_option_off_per_row(reproduce, runs, page):
         for i, row in enumerate(rows)
     }
     text = "\n".join(page._ablation(found, args))
-    assert "| attentive_crnn (cpu, without masks) | 0.490 ± 0.000 | -0.010 |" in text
+    assert (
+        "| attentive_crnn (cpu, without masks) | 0.490 ± 0.000 | -0.010 | 0 / 1 |"
+        in text
+    )
     assert "| attentive_crnn (cpu) | 0.500 ± 0.000 | – |" in text
     del found[runs.Task("ravdess", rows[-1], "speaker")]
     assert page._ablation(found, args) == []
+
+
+def test_clip_normalised_rows_are_planned_keyed_and_tabled_apart(reproduce, runs, page):
+    args = reproduce._parse(["--quick", "--recipes", "svm,attentive_crnn"])
+    datasets = {"ravdess": (None, _Data(), None), "tess": (None, _Data(2), None)}
+    clipped = [t for t in runs.plan_tasks(args, datasets) if t.row.clip_norm]
+    assert {(t.corpus, t.row.recipe, t.protocol) for t in clipped} == {
+        (corpus, "attentive_crnn", "speaker") for corpus in datasets
+    }
+    off = reproduce._parse(["--quick", "--recipes", "attentive_crnn", "--no-clip-norm"])
+    assert not any(t.row.clip_norm for t in runs.plan_tasks(off, datasets))
+
+    row = clipped[0].row
+    steps = [name for name, _ in row.build().steps]
+    assert steps == ["load", "features", "clip_norm", "classifier"]
+    plain = runs.Row(row.recipe, row.budget)
+    assert repr(row) == repr(plain)  # the plain row's cache key is unchanged
+    data = _Data()
+    data.paths, data.target = ["a.wav"], ["x"]
+    keys = {
+        runs.cache_key(runs.Task("ravdess", r, "speaker"), data) for r in (row, plain)
+    }
+    assert len(keys) == 2
+
+    found = {
+        runs.Task("ravdess", plain, "speaker"): _Result(0.45, 0.7),
+        runs.Task("ravdess", row, "speaker"): _Result(0.5, 0.8),
+    }
+    text = "\n".join(page._normalisation("ravdess", args, found))
+    assert "Per-clip normalisation" in text and "transductive**" not in text
+    assert (
+        "| attentive_crnn (cpu) | 0.450 ± 0.000 | **0.500 ± 0.000** | +0.050 |" in text
+    )
