@@ -407,16 +407,17 @@ def _description(name: str) -> str:
     return _plain(body)
 
 
-def _best(found, corpus_key, deep: bool):
-    """(label, UAR mean) of the best full-data speaker-independent row."""
+def _best(found, corpus_key, rows, deep: bool):
+    """(label, UAR mean) of the best speaker-independent row of the main table.
+
+    Only the table's rows compete: not the variants of the other sections
+    (normalised, ablated, longer-trained, other statistics, fewer speakers).
+    """
     scores = [
-        (task.row.label, result.recipes[0].mean_std("uar")[0])
-        for task, result in found.items()
-        if task.corpus == corpus_key
-        and task.protocol == "speaker"
-        and task.train_speakers is None
-        and not task.row.speaker_norm
-        and RECIPES[task.row.recipe].deep == deep
+        (row.label, found[task].recipes[0].mean_std("uar")[0])
+        for row in rows
+        if RECIPES[row.recipe].deep == deep
+        and (task := Task(corpus_key, row, "speaker")) in found
     ]
     return max(scores, key=lambda item: item[1]) if scores else None
 
@@ -591,7 +592,9 @@ def _not_run(rows) -> list[str]:
 
 def _explanation(args, found) -> list[str]:
     """Deep vs classical on RAVDESS, speaker-independently, with the curves."""
-    classical, deep = _best(found, "ravdess", False), _best(found, "ravdess", True)
+    rows = all_rows(args)
+    classical = _best(found, "ravdess", rows, deep=False)
+    deep = _best(found, "ravdess", rows, deep=True)
     lines = []
     if classical is not None and deep is not None:
         verdict = "beats" if deep[1] > classical[1] else "does not beat"

@@ -349,3 +349,21 @@ def test_clip_normalised_rows_are_planned_keyed_and_tabled_apart(reproduce, runs
     assert (
         "| attentive_crnn (cpu) | 0.450 ± 0.000 | **0.500 ± 0.000** | +0.050 |" in text
     )
+
+
+def test_best_rows_come_from_the_main_table_only(reproduce, runs, page):
+    args = reproduce._parse(
+        ["--quick", "--no-tune", "--recipes", "svm,attentive_crnn", "--ablation"]
+    )
+    plain = runs.Row("attentive_crnn", "cpu")
+    ablated = runs.Row("attentive_crnn", "cpu", without="masks")
+    found = {
+        runs.Task("ravdess", runs.Row("svm", "cpu"), "speaker"): _Result(0.49, 0.9),
+        runs.Task("ravdess", plain, "speaker"): _Result(0.46, 0.7),
+        runs.Task("ravdess", ablated, "speaker"): _Result(0.48, 0.8),
+    }
+    assert page._best(found, "ravdess", runs.all_rows(args), deep=True) == (
+        "attentive_crnn (cpu)",
+        0.46,
+    )
+    assert page._best(found, "ravdess", runs.all_rows(args), deep=False)[1] == 0.49
