@@ -9,8 +9,9 @@ chosen by an inner speaker-grouped search on the training folds. A learning
 curve over the number of training speakers measures how each model's
 speaker-independent score grows with data. ``svm`` and ``attentive_crnn``
 are also run with per-speaker normalisation (transductive, in a table of
-its own), each deep row is compared with its score before the training
-fixes (``reproduction_before.json``), and ``--ablation`` switches
+its own), ``attentive_crnn`` with per-clip normalisation, each deep row
+is compared with its score before the training fixes
+(``reproduction_before.json``), and ``--ablation`` switches
 ``attentive_crnn``'s training options off one at a time. Each run's JSON and
 figures go to ``--out``.
 
