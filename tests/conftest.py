@@ -1,9 +1,28 @@
 """Shared fixtures: synthetic audio and the optional real corpora in ../shared/data."""
 
+import getpass
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+# Two pytest-xdist workers compiling the same librosa function into numba's
+# on-disk cache at once can leave its two cache files from different
+# processes, and the next load crashes the interpreter (numba issue 10128,
+# seen here as a segfault in librosa.yin on a fresh virtual environment).
+# Each worker gets a cache directory of its own; numba reads the variable
+# when it is first imported, which is after this module.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.setdefault(
+        "NUMBA_CACHE_DIR",
+        os.path.join(
+            tempfile.gettempdir(),
+            f"sklearn_ser-tests-numba-{getpass.getuser()}",
+            os.environ["PYTEST_XDIST_WORKER"],
+        ),
+    )
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
