@@ -23,7 +23,6 @@ from _reproduce_runs import (
     Task,
     ablation_rows,
     all_rows,
-    clip_normalised_rows,
     curve_sizes,
     feature_swaps,
     fits_per_tuned_fold,
@@ -127,12 +126,15 @@ def _normalisation(corpus_key, args, found) -> list[str]:
     """The per-speaker and per-clip normalised rows next to their plain rows."""
     speaker = _variant_table(
         corpus_key,
-        normalised_rows(args),
+        normalised_rows(args, "speaker"),
         found,
         "UAR, per-speaker normalisation (transductive)",
     )
     clip = _variant_table(
-        corpus_key, clip_normalised_rows(args), found, "UAR, per-clip normalisation"
+        corpus_key,
+        normalised_rows(args, "clip"),
+        found,
+        "UAR, per-clip normalisation",
     )
     lines = []
     if speaker:

@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import joblib
@@ -185,21 +185,20 @@ def all_rows(args) -> list[Row]:
     ]
 
 
-def normalised_rows(args) -> list[Row]:
-    """The requested rows of :data:`NORMALISED_RECIPES`, with speaker normalisation."""
-    return [
-        Row(row.recipe, row.budget, speaker_norm=True)
-        for row in args.rows
-        if row.recipe in args.normalised
-    ]
+def normalised_rows(args, per: str) -> list[Row]:
+    """The requested rows normalised ``per`` "speaker" or "clip".
 
-
-def clip_normalised_rows(args) -> list[Row]:
-    """The requested rows of :data:`CLIP_NORMALISED_RECIPES`, clip-normalised."""
+    Those of :data:`NORMALISED_RECIPES` or :data:`CLIP_NORMALISED_RECIPES`
+    that the call runs (``args.normalised``, ``args.clip_normalised``).
+    """
+    names, flag = {
+        "speaker": (args.normalised, "speaker_norm"),
+        "clip": (args.clip_normalised, "clip_norm"),
+    }[per]
     return [
-        Row(row.recipe, row.budget, clip_norm=True)
+        Row(row.recipe, row.budget, **{flag: True})
         for row in args.rows
-        if row.recipe in args.clip_normalised
+        if row.recipe in names
     ]
 
 
@@ -216,7 +215,8 @@ def plan_tasks(args, datasets) -> list[Task]:
             tasks += paper_and_speaker_tasks(key, row, args.folds_random)
         tasks += [
             Task(key, row, "speaker")
-            for row in normalised_rows(args) + clip_normalised_rows(args)
+            for per in ("speaker", "clip")
+            for row in normalised_rows(args, per)
         ]
     tasks = [
         task
@@ -342,7 +342,11 @@ def cache_key(task: Task, data) -> str:
     """
     sources = {name: _source(name) for name in run_modules(task.row)}
     # The fields left out of the repr, when set (so older keys stay valid).
-    late = [value for value in (task.row.without, task.row.clip_norm) if value]
+    late = [
+        value
+        for f in fields(Row)
+        if not f.repr and (value := getattr(task.row, f.name)) != f.default
+    ]
     return joblib.hash(
         (
             repr(task),
