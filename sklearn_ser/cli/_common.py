@@ -1,0 +1,163 @@
+"""What several commands share: the corpus options' checks, loading, recipes."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ._errors import UserError, list_file, listed, print_warnings
+
+DATASETS = ("synthetic", "ravdess", "tess", "savee", "emodb", "cremad", "folder")
+
+
+def load_dataset(
+    args, workdir: Path, *, dataset: str, root: str | None, test: bool = False
+):
+    """A corpus named on the command line as a Bunch with paths/target/groups.
+
+    ``test`` selects the flags named in messages: --test-dataset/--test-root.
+    """
+    from .. import datasets
+    from ..datasets._base import CorpusFileError
+
+    root_flag = "--test-root" if test else "--root"
+    if dataset == "synthetic":
+        return datasets.make_emotional_speech(
+            random_state=args.seed, output_dir=workdir / "synthetic_corpus"
+        )
+    strict = not args.lenient
+    loaders = {
+        "ravdess": lambda: datasets.load_ravdess(
+            root, vocal_channel=args.vocal_channel or "speech", strict=strict
+        ),
+        "tess": lambda: datasets.load_tess(root, strict=strict),
+        "savee": lambda: datasets.load_savee(root, strict=strict),
+        "emodb": lambda: datasets.load_emodb(root, strict=strict),
+        "cremad": lambda: datasets.load_cremad(root, strict=strict),
+        "folder": lambda: datasets.load_folder(
+            root,
+            label_pattern=args.label_pattern,
+            speaker_pattern=args.speaker_pattern,
+            strict=strict,
+        ),
+    }
+    prefix = "test_" if test else ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            data = loaders[dataset]()
+        except CorpusFileError as exc:
+            raise UserError(
+                listed(
+                    exc.summary,
+                    exc.errors,
+                    "rename or remove them, or pass --lenient to skip them",
+                    list_file(args, f"{prefix}bad_files.txt"),
+                )
+            ) from None
+        except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
+            raise UserError(str(exc)) from None
+        finally:
+            print_warnings(args, caught, list_file(args, f"{prefix}skipped_files.txt"))
+    labels = sorted({str(label) for label in data.target})
+    if len(labels) < 2:
+        raise UserError(
+            f"the {dataset} corpus under {root} has one label ({labels[0]!r}, "
+            f"{len(data.target)} clips); a classifier needs at least two: point "
+            f"{root_flag} at a corpus with several emotions"
+        )
+    return data
+
+
+def _recipe_overrides(args) -> dict:
+    overrides = {"random_state": args.seed}
+    if args.device is not None:
+        overrides["device"] = args.device
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise UserError(f"--epochs must be >= 1; got {args.epochs}")
+        overrides["max_epochs"] = args.epochs
+    if args.n_jobs is not None:
+        overrides["n_jobs"] = args.n_jobs
+    return overrides
+
+
+def make_recipes(names, args) -> dict:
+    """The named recipes with the command line's overrides, torch's threads set."""
+    if args.torch_threads < 1:
+        raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
+    overrides = _recipe_overrides(args)
+    from ..recipes import make_recipe
+
+    try:
+        recipes = {
+            name: make_recipe(name, budget=args.budget, tune=args.tune, **overrides)
+            for name in names
+        }
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    import torch  # after the checks above: a mistyped option answers without it
+
+    torch.set_num_threads(args.torch_threads)
+    return recipes
+
+
+def recipe_names(text: str) -> list[str]:
+    """The recipes a comma-separated list (or 'all') names, each checked."""
+    from ..recipes import RECIPES
+
+    if text == "all":
+        return list(RECIPES)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RECIPES]
+    if unknown or not names:
+        raise UserError(
+            f"unknown recipe(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"valid recipes: {', '.join(RECIPES)}"
+        )
+    return names
+
+
+def check_dataset_options(args) -> None:
+    """The dataset options' mistakes, found before anything heavy is imported."""
+    corpora = [("dataset", "--dataset", "--root", args.dataset, args.root)]
+    if getattr(args, "test_dataset", None) is not None:
+        corpora.append(
+            (
+                "test dataset",
+                "--test-dataset",
+                "--test-root",
+                args.test_dataset,
+                args.test_root,
+            )
+        )
+    for noun, dataset_flag, root_flag, dataset, root in corpora:
+        if dataset not in DATASETS:
+            raise UserError(
+                f"unknown {noun} {dataset!r}; valid datasets: {', '.join(DATASETS)}"
+            )
+        if dataset == "synthetic" and root:
+            raise UserError(f"{root_flag} is not used with {dataset_flag} synthetic")
+        if dataset != "synthetic" and not root:
+            raise UserError(f"{dataset_flag} {dataset} needs {root_flag} DIR")
+    _check_corpus_options(args)
+
+
+def _check_corpus_options(args) -> None:
+    """Options that belong to one kind of corpus name it."""
+    used = {args.dataset, getattr(args, "test_dataset", None)}
+    for flag, value, dataset in (
+        ("--vocal-channel", args.vocal_channel, "ravdess"),
+        ("--label-pattern", args.label_pattern, "folder"),
+        ("--speaker-pattern", args.speaker_pattern, "folder"),
+    ):
+        if value is not None and dataset not in used:
+            raise UserError(f"{flag} is used only with --dataset {dataset}")
+
+
+def check_speakers_for_tuning(args, data) -> None:
+    if args.tune and data.groups is None:
+        raise UserError(
+            f"--tune needs speaker ids for its inner folds, and the {args.dataset} "
+            "corpus has none: pass --speaker-pattern"
+        )

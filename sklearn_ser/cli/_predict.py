@@ -1,0 +1,52 @@
+"""``sklearn-ser predict``: the emotion of audio files, from a saved model."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+from ._errors import UserError
+
+
+def run(args) -> int:
+    """Run the ``predict`` command."""
+    from ..audio import AudioLoadError
+    from ..persistence import ModelFileError, load_model
+
+    try:
+        model = load_model(args.model)
+    except ModelFileError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        proba = model.predict_proba(args.files)
+    except AudioLoadError as exc:
+        raise UserError(str(exc)) from None
+    classes = [str(c) for c in model.classes_]
+    labels = [classes[i] for i in proba.argmax(axis=1)]
+    rows = [
+        {
+            "file": f,
+            "label": label,
+            **{c: float(p) for c, p in zip(classes, row, strict=True)},
+        }
+        for f, label, row in zip(args.files, labels, proba, strict=True)
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["file", "label", *classes])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        width = max(len(f) for f in args.files)
+        print(
+            f"{'file':<{width}}  {'label':<10}  "
+            + "  ".join(f"{c:>9}" for c in classes)
+        )
+        for row in rows:
+            print(
+                f"{row['file']:<{width}}  {row['label']:<10}  "
+                + "  ".join(f"{row[c]:>9.3f}" for c in classes)
+            )
+    return 0
