@@ -484,7 +484,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
 
     from . import classifiers
     from .classifiers._base import _DeepSERClassifier
-    from .classifiers._device import cuda_devices, resolve_device
+    from ._device import cuda_devices, resolve_device
 
     cls = getattr(classifiers, str(getattr(obj, "estimator", None)), None)
     if not (isinstance(cls, type) and issubclass(cls, _DeepSERClassifier)):

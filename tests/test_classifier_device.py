@@ -6,7 +6,7 @@ import torch
 from _deep_data import CLASSIFIERS, make_clf, make_data
 
 from sklearn_ser.classifiers import Conv1DLSTMClassifier, StackedLSTMClassifier, _base
-from sklearn_ser.classifiers._device import (
+from sklearn_ser._device import (
     DeviceBatches,
     autocast_dtype,
     data_fits_on_device,

@@ -67,7 +67,7 @@ from torch import nn
 
 from .._labels import check_label_types
 from ..nn._blocks import Standardize
-from ._device import (
+from .._device import (
     DeviceBatches,
     autocast,
     autocast_dtype,

@@ -9,6 +9,7 @@ data, so they are tuned only through the remaining ``module__*`` parameters.
 from ._attentive_crnn import AttentiveCRNN
 from ._cnn_lstm import CNNLSTM
 from ._conv1d_lstm import Conv1DLSTM
+from ._layer_weighted_head import LayerWeightedHead
 from ._parallel_cnn_transformer import ParallelCNNTransformer
 from ._spectrogram_cnn import SpectrogramCNN
 from ._stacked_lstm import StackedLSTM
@@ -17,6 +18,7 @@ __all__ = [
     "AttentiveCRNN",
     "CNNLSTM",
     "Conv1DLSTM",
+    "LayerWeightedHead",
     "ParallelCNNTransformer",
     "SpectrogramCNN",
     "StackedLSTM",

@@ -28,6 +28,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "spectrogram_cnn",
             "stacked_lstm",
         ],
+        "_pretrained": ["DEFAULT_ENCODER", "encoder_head", "encoder_svm"],
         "_registry": [
             "BUDGETS",
             "DEFAULT_BENCHMARK_RECIPES",

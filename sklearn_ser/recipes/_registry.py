@@ -26,8 +26,9 @@ class Recipe:
     """A registered recipe: how to build it and what its paper reported.
 
     The recipe function is :attr:`build`, imported on first use from
-    ``_deep`` or ``_classical`` (it has the recipe's name), so that reading
-    the registry imports neither torch nor scikit-learn.
+    ``module`` (by default ``_deep`` or ``_classical``; it has the recipe's
+    name), so that reading the registry imports neither torch nor
+    scikit-learn.
 
     ``param_grid`` is the grid that ``make_recipe(name, tune=True)`` searches,
     fixed before any result was seen; its keys are parameters of the recipe's
@@ -41,12 +42,14 @@ class Recipe:
     paper_protocol: str
     deep: bool
     param_grid: Mapping[str, list] | None = field(default=None)
+    #: Module of the recipe function; None: ``_deep`` or ``_classical``.
+    module: str | None = field(default=None)
 
     @property
     def build(self) -> Callable[..., Pipeline]:
         """The recipe function that returns the unfitted pipeline."""
-        module = import_module("._deep" if self.deep else "._classical", __package__)
-        return getattr(module, self.name)
+        name = self.module or ("_deep" if self.deep else "_classical")
+        return getattr(import_module(f".{name}", __package__), self.name)
 
     def parameters(self) -> list[str]:
         """Names of the keyword arguments the recipe accepts."""
@@ -150,6 +153,34 @@ RECIPES = {
             "random-kfold",
             deep=False,
             param_grid={"classifier__estimator__C": [0.1, 1.0, 10.0, 100.0]},
+        ),
+        Recipe(
+            "encoder_svm",
+            "frozen pretrained speech encoder (Whisper tiny.en by default; "
+            "--encoder), one mean-pooled layer (the last) + RBF SVM",
+            "EmoBox 2024, frozen encoders + small head: 0.72-0.75 UA on RAVDESS "
+            "(largest models), speaker-independent",
+            "random-kfold",
+            deep=False,
+            param_grid={
+                "layer__layer": [-1, -2, -3],
+                "classifier__estimator__C": [0.1, 1.0, 10.0],
+            },
+            module="_pretrained",
+        ),
+        Recipe(
+            "encoder_head",
+            "frozen pretrained speech encoder, every layer mean-pooled + learned "
+            "layer weights and an MLP (SUPERB/EmoBox head)",
+            "EmoBox 2024, frozen encoders + small head: 0.72-0.75 UA on RAVDESS "
+            "(largest models), speaker-independent",
+            "random-kfold",
+            deep=True,
+            param_grid={
+                "classifier__lr": [0.0003, 0.001],
+                "classifier__mixup_alpha": [0.0, 0.2],
+            },
+            module="_pretrained",
         ),
     )
 }

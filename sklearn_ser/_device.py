@@ -1,4 +1,4 @@
-"""Where a deep classifier runs: device resolution, precision, and data kept on the GPU.
+"""Where torch code runs: device resolution, precision, and data kept on the GPU.
 
 On CUDA three things make the small networks of this library fast: bf16
 autocast, the whole training input copied to the device once per fit (the
