@@ -483,8 +483,8 @@ def _rebuild_deep(obj, tensors: dict, name: str):
     from skorch.history import History
 
     from . import classifiers
-    from .classifiers._base import _DeepSERClassifier
     from ._device import cuda_devices, resolve_device
+    from .classifiers._base import _DeepSERClassifier
 
     cls = getattr(classifiers, str(getattr(obj, "estimator", None)), None)
     if not (isinstance(cls, type) and issubclass(cls, _DeepSERClassifier)):

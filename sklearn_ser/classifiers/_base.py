@@ -65,8 +65,6 @@ from skorch.dataset import ValidSplit, unpack_data
 from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
-from .._labels import check_label_types
-from ..nn._blocks import Standardize
 from .._device import (
     DeviceBatches,
     autocast,
@@ -77,6 +75,8 @@ from .._device import (
     is_cuda,
     resolve_device,
 )
+from .._labels import check_label_types
+from ..nn._blocks import Standardize
 from ._training import WarmupCosine, mask_spans, mixup
 
 # Clips per block when fitting the scaler, so that a large N-D input is never

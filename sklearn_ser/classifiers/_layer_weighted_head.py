@@ -1,4 +1,4 @@
-"""LayerWeightedHeadClassifier: the SUPERB/EmoBox head over a frozen encoder's layers."""
+"""LayerWeightedHeadClassifier: the SUPERB/EmoBox head over an encoder's layers."""
 
 import numpy as np
 import torch
@@ -68,8 +68,7 @@ class LayerWeightedHeadClassifier(_DeepSERClassifier):
 
     _input_ndim = 3
     _input_layout = (
-        "(n_clips, n_layers, dim), as SpeechEncoderEmbeddings(layers='all') "
-        "returns it"
+        "(n_clips, n_layers, dim), as SpeechEncoderEmbeddings(layers='all') returns it"
     )
     _feature_axis = -1
 

@@ -1,4 +1,4 @@
-"""Pretrained speech encoders from Hugging Face ``transformers``: finding, loading, running.
+"""Pretrained speech encoders from ``transformers``: finding, loading, running.
 
 One concept: given a model id or folder, give the hidden states of every
 encoder layer for a batch of waveforms, with the number of frames that cover
@@ -111,7 +111,9 @@ def resolve_model_folder(model, revision=None) -> Path:
             try:
                 return Path(
                     snapshot_download(
-                        str(model), revision=revision, allow_patterns=list(_HUB_PATTERNS)
+                        str(model),
+                        revision=revision,
+                        allow_patterns=list(_HUB_PATTERNS),
                     )
                 )
             except Exception as exc:
@@ -273,7 +275,7 @@ def _whisper_positions(encoder, n_positions: int):
 
 
 def load_backbone(model, revision=None, device="cpu") -> EncoderBackbone:
-    """Find and load ``model`` on ``device``; kept for the next call with the same weights."""
+    """Find and load ``model`` on ``device``, or reuse it if loaded with these weights."""
     folder = resolve_model_folder(model, revision)
     return _load(folder, weights_sha256(folder), str(device))
 

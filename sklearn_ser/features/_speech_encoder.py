@@ -319,7 +319,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
                 f"one frame of encoder {str(self.model)!r} ({backbone.min_samples} "
                 f"samples, {backbone.min_samples / self.sr:.3f} s, after trailing "
                 f"zeros, which count as padding)"
-                + (f"; rows {silent[:10].tolist()} are all zeros" if silent.size else "")
+                + (f"; rows {silent[:10].tolist()} are all zero" if silent.size else "")
                 + ". Load longer clips or drop these."
             )
         if backbone.max_samples is not None:

@@ -1,4 +1,4 @@
-"""A learned softmax-weighted sum over encoder layers, then a small MLP (SUPERB's head)."""
+"""A learned softmax-weighted sum over encoder layers, then an MLP (SUPERB's head)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ._blocks import check_input_shape
 
 
 class LayerWeightedHead(nn.Module):
-    """Softmax-weighted sum of per-layer vectors, then Dropout-Linear-LayerNorm-GELU-Linear.
+    """Softmax-weighted sum of per-layer vectors, then a one-hidden-layer MLP.
 
     The downstream model of the SUPERB and EmoBox benchmarks for frozen
     speech encoders: one learned weight per hidden state (a softmax over
