@@ -13,7 +13,7 @@ from sklearn_ser.classifiers import (
     ParallelCNNTransformerClassifier,
     SpectrogramCNNClassifier,
     StackedLSTMClassifier,
-    _base,
+    _training_options,
 )
 from sklearn_ser.classifiers._training import WarmupCosine, mask_spans, mixup
 
@@ -78,8 +78,8 @@ class Spy:
 
 def test_masks_and_mixup_run_in_training_batches_only(monkeypatch):
     masks, mixes = Spy(mask_spans), Spy(mixup)
-    monkeypatch.setattr(_base, "mask_spans", masks)
-    monkeypatch.setattr(_base, "mixup", mixes)
+    monkeypatch.setattr(_training_options, "mask_spans", masks)
+    monkeypatch.setattr(_training_options, "mixup", mixes)
     X, y = make_data(Conv1DLSTMClassifier, n_per_class=10)
     groups = np.repeat(np.arange(6), 5)
     clf = make_clf(

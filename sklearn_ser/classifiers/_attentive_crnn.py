@@ -7,7 +7,8 @@ log-mel spectrogram, trained with the modern options of the shared base.
 import torch
 
 from ..nn import AttentiveCRNN
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["AttentiveCRNNClassifier"]
 

@@ -18,17 +18,22 @@
   each seed recipe stays faithful to its paper: weight decay, a learning-rate
   schedule (warm-up then cosine, or one-cycle), label smoothing,
   gradient-norm clipping, and train-time-only SpecAugment-style masks and
-  mixup on the standardised inputs (module ``_training``);
-- a CUDA fast path (module ``_device``): bf16 autocast, the training input
-  copied to the device once per fit, larger inference batches and cuDNN's
-  autotuner. On the CPU, training is what it was without them.
+  mixup on the standardised inputs (module ``_training_options``, their
+  arithmetic in ``_training``);
+- a CUDA fast path (module ``_inference``, on top of ``_device``): bf16
+  autocast, the training input copied to the device once per fit, larger
+  inference batches and cuDNN's autotuner. On the CPU, training is what it
+  was without them.
+
+This module holds the parameters, the input checks and ``fit``; the
+training-step options and the device handling and prediction are mixins in
+``_training_options`` and ``_inference``, and the docstring section every
+deep classifier shares is in ``_docstring``.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections import OrderedDict
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,45 +52,24 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
-    check_is_fitted,
     check_X_y,
     validate_data,
 )
 from skorch import NeuralNetClassifier
-from skorch.callbacks import (
-    EarlyStopping,
-    EpochScoring,
-    EpochTimer,
-    GradientNormClipping,
-    LRScheduler,
-    PassthroughScoring,
-    PrintLog,
-)
-from skorch.dataset import ValidSplit, unpack_data
-from skorch.utils import to_numpy, to_tensor
+from skorch.dataset import ValidSplit
 from torch import nn
 
-from .._device import (
-    DeviceBatches,
-    autocast,
-    autocast_dtype,
-    cuda_devices,
-    cudnn_autotune,
-    data_fits_on_device,
-    is_cuda,
-    resolve_device,
-)
+from .._device import cuda_devices, data_fits_on_device, resolve_device
 from .._labels import check_label_types
 from ..nn._blocks import Standardize
-from ._training import WarmupCosine, mask_spans, mixup
+from ._inference import _DeviceAndPrediction
+from ._training_options import _TrainingStepOptions
 
 # Clips per block when fitting the scaler, so that a large N-D input is never
 # copied whole.
 _SCALER_BLOCK = 64
 _SEED_HIGH = np.iinfo(np.int32).max
 _DATA_SHAPED_MODULE_PARAMS = ("module__input_shape", "module__n_classes")
-#: Least batch size of inference on CUDA, where bigger batches cost no more.
-_CUDA_INFERENCE_BATCH = 1024
 
 
 def _fit_scaler(X: np.ndarray, axis: int) -> StandardScaler:
@@ -98,18 +82,9 @@ def _fit_scaler(X: np.ndarray, axis: int) -> StandardScaler:
     return scaler
 
 
-def _valid_accuracy(net, X, y) -> float:
-    """Accuracy on the internal validation split, on encoded labels.
-
-    skorch's default ``valid_acc`` calls ``net.predict``, which here expects
-    raw user input and returns string labels; scoring the logits directly
-    avoids both.
-    """
-    logits = to_numpy(net.forward(X))
-    return float(np.mean(logits.argmax(axis=1) == to_numpy(y)))
-
-
-class _DeepSERClassifier(NeuralNetClassifier):
+class _DeepSERClassifier(
+    _DeviceAndPrediction, _TrainingStepOptions, NeuralNetClassifier
+):
     """Shared base of the deep classifiers; see the module docstring.
 
     Subclasses set the architecture's defaults in ``__init__`` and four
@@ -236,99 +211,7 @@ class _DeepSERClassifier(NeuralNetClassifier):
                 "(validation_fraction, speaker-disjoint when fit gets groups); "
                 "leave train_split=None."
             )
-        for option, skorch_name in (
-            ("weight_decay", "optimizer__weight_decay"),
-            ("momentum", "optimizer__momentum"),
-            ("label_smoothing", "criterion__label_smoothing"),
-        ):
-            if skorch_name in params and getattr(self, option) not in (None, 0.0):
-                raise ValueError(
-                    f"Pass {option} either as {option} or as {skorch_name}, not both."
-                )
-        if self.lr_schedule == "onecycle" and self.warmup == 0:
-            raise ValueError(
-                "lr_schedule='onecycle' needs warmup > 0 (the share of the steps "
-                "spent raising the learning rate, e.g. 0.3); got warmup=0."
-            )
-
-    def _check_training_inputs(self, n_train: int) -> None:
-        """Check the augmentation options against the input layout and size."""
-        name = type(self).__name__
-        for option, axis in (
-            ("time_mask", self._time_axis),
-            ("freq_mask", self._feature_axis if self._input_ndim > 2 else None),
-        ):
-            width = getattr(self, option)
-            if width == 0:
-                continue
-            if axis is None:
-                raise ValueError(
-                    f"{option}={width}, but the input of {name} "
-                    f"{self._input_layout} has no axis for it; leave {option}=0."
-                )
-            length = self.input_shape_[axis]
-            if width > length:
-                raise ValueError(
-                    f"{option}={width} is wider than the axis it masks, of length "
-                    f"{length} in the input {self._input_layout}; use "
-                    f"{option} <= {length}."
-                )
-        if self.mixup_alpha > 0 and (self.batch_size == 1 or n_train < 2):
-            raise ValueError(
-                f"mixup_alpha={self.mixup_alpha} mixes clips within a batch, but "
-                f"every batch holds 1 clip (batch_size={self.batch_size}, "
-                f"{n_train} training clip(s)); use batch_size >= 2 or "
-                "mixup_alpha=0."
-            )
-
-    @property
-    def _default_callbacks(self):
-        callbacks = [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-            (
-                "valid_acc",
-                EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False),
-            ),
-        ]
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(patience=self.patience, load_best=True),
-                )
-            )
-        schedule = self._lr_scheduler()
-        if schedule is not None:
-            callbacks.append(("lr_scheduler", schedule))
-        if self.max_grad_norm is not None:
-            callbacks.append(
-                ("gradient_clipping", GradientNormClipping(self.max_grad_norm))
-            )
-        return [*callbacks, ("print_log", PrintLog())]
-
-    def _lr_scheduler(self) -> LRScheduler | None:
-        """skorch's LRScheduler for ``lr_schedule``, stepped every batch."""
-        if self.lr_schedule == "constant":
-            return None
-        # fit sets steps_per_epoch_ before it initialises the callbacks; skorch
-        # also builds them unfitted, to list their parameters in get_params.
-        steps_per_epoch = getattr(self, "steps_per_epoch_", 1)
-        total_steps = max(1, self.max_epochs * steps_per_epoch)
-        if self.lr_schedule == "onecycle":
-            return LRScheduler(
-                torch.optim.lr_scheduler.OneCycleLR,
-                step_every="batch",
-                max_lr=self.lr,
-                total_steps=total_steps,
-                pct_start=self.warmup,
-            )
-        return LRScheduler(
-            torch.optim.lr_scheduler.LambdaLR,
-            step_every="batch",
-            lr_lambda=WarmupCosine(total_steps, round(self.warmup * total_steps)),
-        )
+        self._check_training_options(params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -411,51 +294,6 @@ class _DeepSERClassifier(NeuralNetClassifier):
             )
         return groups
 
-    # -- device -----------------------------------------------------------
-
-    @contextmanager
-    def _on_device(self):
-        """Let skorch see the resolved device while it trains or predicts."""
-        requested = self.device
-        self.device = (
-            self.device_ if hasattr(self, "device_") else resolve_device(requested)
-        )
-        try:
-            with cudnn_autotune(self.device):
-                yield
-        finally:
-            self.device = requested
-
-    def __setstate__(self, state):
-        # skorch maps CUDA tensors to CPU when CUDA is missing, but it needs a
-        # concrete device: resolve "auto" on the loading machine.
-        requested = state["device"]
-        if requested == "auto":
-            state["device"] = resolve_device(requested)
-        super().__setstate__(state)
-        if "device_" in state:
-            self.device_ = self.device
-        if requested == "auto":
-            self.device = requested
-
-    def forward_iter(self, X, training=False, device="cpu"):
-        with self._on_device():
-            yield from super().forward_iter(X, training=training, device=device)
-
-    def set_params(self, **params):
-        if not self.initialized_:
-            return super().set_params(**params)
-        # New module__* or criterion__* values re-initialise those parts of a
-        # fitted net on its device; a new device takes effect at the next fit.
-        new_device = {"device": params.pop("device")} if "device" in params else {}
-        with self._on_device():
-            super().set_params(**params)
-        return super().set_params(**new_device)
-
-    def load_params(self, *args, **kwargs):
-        with self._on_device():
-            return super().load_params(*args, **kwargs)
-
     # -- skorch hooks -----------------------------------------------------
 
     def initialize_module(self):
@@ -469,26 +307,6 @@ class _DeepSERClassifier(NeuralNetClassifier):
             OrderedDict(standardize=standardize, network=network)
         )
         return self
-
-    def initialize_criterion(self):
-        kwargs = self.get_params_for("criterion")
-        if self.class_weight_ is not None:
-            kwargs["weight"] = torch.as_tensor(self.class_weight_, dtype=torch.float32)
-        if self.label_smoothing > 0:
-            kwargs["label_smoothing"] = self.label_smoothing
-        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
-        return self
-
-    def get_params_for_optimizer(self, prefix, named_parameters):
-        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
-        if self.weight_decay is not None:
-            kwargs["weight_decay"] = self.weight_decay
-        # The SGD recipes' momentum stays out of optimisers without one (Adam's
-        # betas play its part), so that switching optimiser needs one parameter.
-        takes_momentum = "momentum" in inspect.signature(self.optimizer).parameters
-        if self.momentum is not None and takes_momentum:
-            kwargs["momentum"] = self.momentum
-        return args, kwargs
 
     def _split(self, X, y, groups, seed):
         """The training and validation datasets of one fit (validation may be None)."""
@@ -510,81 +328,6 @@ class _DeepSERClassifier(NeuralNetClassifier):
         # Split in _fit, before the callbacks are initialised: the learning-rate
         # schedule needs the number of training batches.
         return self._datasets
-
-    def get_iterator(self, dataset, training=False):
-        device_data = getattr(self, "_device_data", None)
-        if device_data is None:
-            if not training and is_cuda(self.device):
-                return self._inference_iterator(dataset)
-            return super().get_iterator(dataset, training=training)
-        # The whole fit input already lives on the device: slice batches there.
-        if isinstance(dataset, torch.utils.data.Subset):
-            indices = dataset.indices
-        else:
-            indices = np.arange(len(dataset))
-        if training:
-            batch_size = self.get_params_for("iterator_train").get(
-                "batch_size", self.batch_size
-            )
-        else:
-            batch_size = self._inference_batch_size()
-        if batch_size == -1:
-            batch_size = len(indices)
-        shuffle = training and self.get_params_for("iterator_train").get(
-            "shuffle", False
-        )
-        return DeviceBatches(*device_data, indices, batch_size, shuffle=shuffle)
-
-    def _inference_batch_size(self) -> int:
-        """The user's ``iterator_valid__batch_size``, else a large CUDA batch."""
-        chosen = self.get_params_for("iterator_valid").get("batch_size")
-        if chosen is not None:
-            return chosen
-        if self.batch_size == -1:
-            return -1
-        return max(self.batch_size, _CUDA_INFERENCE_BATCH)
-
-    def _inference_iterator(self, dataset):
-        kwargs = self.get_params_for("iterator_valid")
-        batch_size = self._inference_batch_size()
-        kwargs["batch_size"] = len(dataset) if batch_size == -1 else batch_size
-        return self.iterator_valid(dataset, **kwargs)
-
-    def _autocast(self):
-        return autocast(autocast_dtype(self.precision, self.device), self.device)
-
-    def infer(self, x, **fit_params):
-        # Logits in float32 whatever the autocast dtype, for the loss and softmax.
-        with self._autocast():
-            return super().infer(x, **fit_params).float()
-
-    def train_step_single(self, batch, **fit_params):
-        """One training step, with the masks and mixup that are switched on.
-
-        They act on the standardised input (zero is the training mean),
-        between the module's ``standardize`` and ``network`` parts.
-        """
-        self._set_training(True)
-        Xi, yi = unpack_data(batch)
-        y_true = to_tensor(yi, device=self.device)
-        with self._autocast():
-            inputs = self.module_.standardize(to_tensor(Xi, device=self.device))
-            for axis, width, other in (
-                (self._time_axis, self.time_mask, self._feature_axis),
-                (self._feature_axis, self.freq_mask, self._time_axis),
-            ):
-                if width > 0:
-                    inputs = mask_spans(inputs, axis, width, other)
-            mixed = self.mixup_alpha > 0 and len(inputs) > 1
-            if mixed:
-                inputs, y_partner, lam = mixup(inputs, y_true, self.mixup_alpha)
-            y_pred = self.module_.network(inputs).float()
-        loss = self.get_loss(y_pred, y_true, X=Xi, training=True)
-        if mixed:
-            partner_loss = self.get_loss(y_pred, y_partner, X=Xi, training=True)
-            loss = lam * loss + (1.0 - lam) * partner_loss
-        loss.backward()
-        return {"loss": loss, "y_pred": y_pred}
 
     # -- public API -------------------------------------------------------
 
@@ -689,173 +432,3 @@ class _DeepSERClassifier(NeuralNetClassifier):
                 del self._datasets
                 self.__dict__.pop("_device_data", None)
         return self
-
-    def predict_proba(self, X):
-        """Class probabilities: the softmax of the network's logits.
-
-        Parameters
-        ----------
-        X : array-like
-            Input features, with the per-clip shape seen in :meth:`fit`.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Float64; columns follow ``classes_``; rows sum to 1.
-        """
-        check_is_fitted(self, "label_encoder_")
-        proba = super().predict_proba(self._check_X(X, reset=False))
-        # The float32 softmax sums to 1 only up to rounding.
-        proba = proba.astype(np.float64)
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        """Most probable label of each sample.
-
-        Parameters
-        ----------
-        X : array-like
-            Input features, with the per-clip shape seen in :meth:`fit`.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy on ``(X, y)``; labels unseen during fit are an error.
-
-        Parameters
-        ----------
-        X : array-like
-            Input features.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-        """
-        check_is_fitted(self, "label_encoder_")
-        y = column_or_1d(y)
-        unseen = np.unique(y[~np.isin(y, self.classes_)])
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} that {type(self).__name__} "
-                f"did not see during fit; its classes_ are {self.classes_.tolist()}."
-            )
-        return super().score(X, y, sample_weight=sample_weight)
-
-
-_SHARED_PARAMETERS = """\
-    device : "auto", str, torch.device or None, default="auto"
-        Where to train and predict. ``"auto"`` means CUDA when available,
-        else CPU; the device used is ``device_``. A model trained on CUDA
-        with ``"auto"`` unpickles onto the CPU of a machine without CUDA.
-        On CUDA the training input is copied to the device once per fit
-        when it takes at most a quarter of the free device memory,
-        inference batches hold at least 1,024 clips (unless
-        ``iterator_valid__batch_size`` is set) and cuDNN's autotuner is on.
-    precision : {"auto", "float32", "bf16"}, default="auto"
-        Autocast dtype of the forward pass: ``"auto"`` is bf16 on a CUDA
-        device that supports it and float32 on the CPU (so CPU results are
-        unchanged); ``"bf16"`` forces bf16 autocast, on the CPU too. Losses
-        and probabilities are always computed in float32.
-    weight_decay : float or None, default=None
-        The optimiser's ``weight_decay`` (None: the optimiser's default). Use
-        it with ``optimizer=torch.optim.AdamW`` for decoupled weight decay.
-    momentum : float or None, default=None
-        The optimiser's ``momentum``, passed only to optimisers that take one
-        (SGD, RMSprop), so that ``optimizer`` can be switched to Adam or
-        AdamW without unsetting it. None: the optimiser's default.
-    lr_schedule : {"constant", "cosine", "onecycle"}, default="constant"
-        Learning-rate schedule over all training batches (skorch's
-        :class:`~skorch.callbacks.LRScheduler`, stepped every batch):
-        ``"cosine"`` warms up linearly for a ``warmup`` share of the steps,
-        then decays to zero along a half cosine; ``"onecycle"`` is torch's
-        :class:`~torch.optim.lr_scheduler.OneCycleLR` with peak ``lr`` and
-        ``pct_start=warmup``.
-    warmup : float in [0, 1), default=0.0
-        Share of the training steps spent warming up (``"cosine"``,
-        ``"onecycle"``; the latter needs warmup > 0).
-    label_smoothing : float in [0, 1), default=0.0
-        Label smoothing of the cross-entropy.
-    max_grad_norm : float or None, default=None
-        Clip the gradients' global norm to this value before each step
-        (skorch's :class:`~skorch.callbacks.GradientNormClipping`).
-    time_mask, freq_mask : int, default=0
-        SpecAugment-style masks, training only: each training example (each
-        chunk or channel of it) gets one span of up to ``time_mask`` frames
-        and one of up to ``freq_mask`` bands or coefficients set to the
-        training mean. The axes are those of the input layout above; inputs
-        without them (acoustic statistics) accept only 0, and a width larger
-        than its axis is an error.
-    mixup_alpha : float, default=0.0
-        Mixup, training only: each batch is mixed with a permutation of
-        itself with a Beta(alpha, alpha) weight, and the loss mixed alike.
-        0 turns it off; a batch of one clip is left as it is.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, dropout, the shuffling of batches and
-        the early-stopping split, leaving the caller's global torch random
-        state untouched; None draws from torch's global random state. With
-        an int, training on CPU is reproducible: the same seed gives
-        identical predictions (CUDA kernels may not be deterministic).
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the cross-entropy per class, keyed by label; "balanced"
-        weighs classes inversely to their frequency in the training labels
-        (see :func:`sklearn.utils.class_weight.compute_class_weight`).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data, stop when its
-        loss has not improved for ``patience`` epochs and keep the best
-        weights. The split is stratified by label, or holds out whole groups
-        when :meth:`fit` receives ``groups`` (speaker-independent).
-    validation_fraction : float, default=0.1
-        Share of the training data (or of the groups) held out for early
-        stopping.
-    patience : int, default=10
-        Epochs without improvement of the validation loss before stopping.
-    verbose : int, default=0
-        0 trains quietly; 1 prints skorch's per-epoch table.
-    **kwargs
-        Any other :class:`skorch.classifier.NeuralNetClassifier` parameter,
-        e.g. ``module__*`` (the architecture's parameters, except
-        ``input_shape`` and ``n_classes``, which ``fit`` sets),
-        ``optimizer__*``, ``callbacks``, ``warm_start`` or ``classes`` (all
-        labels, when the training labels may lack some). ``train_split``
-        defaults to None (no validation split unless ``early_stopping``) and
-        ``iterator_train__shuffle`` to True.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Labels seen during fit.
-    input_shape_ : tuple of int
-        Shape of one training sample.
-    n_features_in_ : int
-        Size of the second axis of ``X``.
-    device_ : str or None
-        Device the network was trained on.
-    scaler_ : sklearn.preprocessing.StandardScaler
-        Per-feature statistics used to standardise the input.
-    label_encoder_ : sklearn.preprocessing.LabelEncoder
-        Maps labels to the network's output units.
-    class_weight_ : ndarray of shape (n_classes,) or None
-        Weights of the loss per class.
-    module_ : torch.nn.Sequential
-        ``standardize`` (the fitted scaling) followed by ``network`` (the
-        architecture).
-    history_ : skorch.history.History
-        Per-epoch training record (``train_loss``, ``valid_loss``,
-        ``valid_acc`` with early stopping, ``dur``); also ``history``.
-"""
-
-
-def _with_shared_parameters(cls):
-    """Insert the parameters every deep classifier shares into its docstring."""
-    cls.__doc__ = cls.__doc__.replace("    {shared_parameters}\n", _SHARED_PARAMETERS)
-    return cls

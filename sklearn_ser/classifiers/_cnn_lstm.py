@@ -6,7 +6,8 @@ CNN-LSTM over mel-spectrogram chunks (seed paper 000, Bhanbhro et al.).
 import torch
 
 from ..nn import CNNLSTM
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["CNNLSTMClassifier"]
 

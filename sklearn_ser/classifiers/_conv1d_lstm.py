@@ -6,7 +6,8 @@ Conv1D-LSTM on MFCC frames (seed paper 003, Ayadi and Lachiri).
 import torch
 
 from ..nn import Conv1DLSTM
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["Conv1DLSTMClassifier"]
 

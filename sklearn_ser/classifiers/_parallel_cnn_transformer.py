@@ -6,7 +6,8 @@ Parallel CNNs and a Transformer encoder (seed paper 004, An and Ruan).
 import torch
 
 from ..nn import ParallelCNNTransformer
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["ParallelCNNTransformerClassifier"]
 

@@ -6,7 +6,8 @@
 import torch
 
 from ..nn import SpectrogramCNN
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["SpectrogramCNNClassifier"]
 

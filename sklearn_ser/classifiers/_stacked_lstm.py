@@ -6,7 +6,8 @@ Stacked LSTM on acoustic statistics (seed paper 001, Bledea).
 import torch
 
 from ..nn import StackedLSTM
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["StackedLSTMClassifier"]
 
