@@ -28,8 +28,8 @@ from sklearn.model_selection import ParameterGrid
 
 import sklearn_ser
 from sklearn_ser.benchmark import BenchmarkResult, run_benchmark
-from sklearn_ser.clip_normalization import ClipNormalizer
 from sklearn_ser.datasets import load_ravdess, load_tess
+from sklearn_ser.preprocessing import ClipNormalizer
 from sklearn_ser.recipes import RECIPES, make_recipe
 
 #: The recipes that --quick gives tuned rows: tuning costs 7 fits per fold,

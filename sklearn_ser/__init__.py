@@ -3,7 +3,8 @@
 Audio in, emotions out: :class:`AudioLoader` turns paths into waveforms,
 feature transformers turn waveforms into what the literature's models read,
 :class:`AWGNAugmenter` adds noisy copies at fit time only,
-:class:`SpeakerStandardizer` standardises features per speaker, and the deep
+:class:`SpeakerStandardizer` standardises features per speaker and
+:class:`ClipNormalizer` per clip, and the deep
 classifiers wrap the seed papers' networks as skorch estimators. Recipes and
 the benchmark live in :mod:`sklearn_ser.recipes` and :mod:`sklearn_ser.benchmark`.
 
@@ -62,7 +63,7 @@ __getattr__, _lazy_dir, _ = lazy_loader.attach(
             "OpenSMILEFunctionals",
             "SpeechEncoderEmbeddings",
         ],
-        "preprocessing": ["SpeakerStandardizer"],
+        "preprocessing": ["ClipNormalizer", "SpeakerStandardizer"],
     },
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "AudioLoadError",
     "AudioLoader",
     "CNNLSTMClassifier",
+    "ClipNormalizer",
     "Conv1DLSTMClassifier",
     "LayerSelector",
     "LayerWeightedHeadClassifier",

@@ -1,4 +1,8 @@
-"""Per-speaker standardisation of features, with speaker ids routed as ``groups``.
+"""Normalisation of features: per speaker (transductive) or per clip (inductive).
+
+:class:`SpeakerStandardizer` standardises each speaker's features with that
+speaker's own statistics, the speaker ids routed as ``groups``;
+:class:`ClipNormalizer` removes each clip's own mean along its time axis.
 
 Speakers differ in pitch, loudness and timbre more than one speaker's emotions
 do; standardising each speaker's features with that speaker's own mean and
@@ -7,9 +11,20 @@ standard deviation removes much of that difference (Pepino et al., Interspeech
 come from the test speaker's own, unlabelled clips: the evaluation is then
 *transductive*, and every number it produces must say so.
 
-The transformer sits after the feature transformers and before the classifier
-(see the data flow in the design notes); it is not a feature transformer
-itself, since it needs speaker ids and never sees waveforms.
+Per clip, every clip's frame-level features have their own mean over the
+clip's frames removed, feature by feature (and optionally are divided by their
+own standard deviation): cepstral mean (and variance) normalisation. A clip's
+long-term average spectrum carries much of its speaker's voice timbre, the
+microphone and the room; removing it takes much of the speaker out of the
+input while the movement over time stays. It also removes the clip's overall
+level and spectral tilt, which carry some of the emotion (arousal): whether
+the trade pays is a question for measurement. Each clip is normalised from its
+own frames only, so this is *inductive*: nothing is learnt from, or shared
+between, test clips.
+
+Both transformers sit after the feature transformers and before the classifier
+(see the data flow in the design notes); neither is a feature transformer,
+since neither sees waveforms.
 """
 
 from __future__ import annotations
@@ -21,7 +36,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
 
-__all__ = ["SpeakerStandardizer"]
+__all__ = ["ClipNormalizer", "SpeakerStandardizer"]
 
 
 class SpeakerStandardizer(TransformerMixin, BaseEstimator):
@@ -147,7 +162,7 @@ class SpeakerStandardizer(TransformerMixin, BaseEstimator):
         self : SpeakerStandardizer
         """
         X = validate_data(self, X, allow_nd=True, dtype=FLOAT_DTYPES)
-        axis = self._axis(X)
+        axis = _non_clip_axis(X, self.feature_axis, "feature_axis", "feature")
         groups = _check_groups(groups, len(X), "fit")
         self.mean_, self.scale_ = _statistics(X, axis)
         self.n_speakers_ = len(np.unique(groups))
@@ -170,7 +185,7 @@ class SpeakerStandardizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, allow_nd=True, dtype=FLOAT_DTYPES, reset=False)
-        axis = self._axis(X)
+        axis = _non_clip_axis(X, self.feature_axis, "feature_axis", "feature")
         if X.shape[axis] != len(self.mean_):
             raise ValueError(
                 f"X has {X.shape[axis]} features along feature_axis="
@@ -208,15 +223,122 @@ class SpeakerStandardizer(TransformerMixin, BaseEstimator):
         # TransformerMixin's version would not forward groups to transform.
         return self.fit(X, y, groups=groups).transform(X, groups=groups)
 
-    def _axis(self, X: np.ndarray) -> int:
-        """``feature_axis`` as a non-negative axis of ``X``, never the clips' axis."""
-        if not -X.ndim < self.feature_axis < X.ndim or self.feature_axis % X.ndim == 0:
-            raise ValueError(
-                f"feature_axis={self.feature_axis} is not a feature axis of "
-                f"{X.ndim}-D input of shape {X.shape}; expected an axis other "
-                f"than the first (clips), between {1 - X.ndim} and {X.ndim - 1}."
+
+class ClipNormalizer(TransformerMixin, BaseEstimator):
+    """Remove each clip's own mean along time, feature by feature.
+
+    For every clip and every entry of the other axes (mel band, chunk,
+    MFCC), ``transform`` subtracts the mean over the clip's frames along
+    ``time_axis`` and, with ``with_std=True``, divides by their standard
+    deviation. Statistics come from the clip itself, in ``fit`` and in
+    ``transform`` alike: the transformer learns nothing and no clip affects
+    another, so it can be used on single clips at prediction time.
+
+    ``time_axis`` is the frame axis of the deep inputs: ``-1`` (the default)
+    for :class:`~sklearn_ser.MelSpectrogramChunker`
+    ``(n_clips, n_chunks, n_mels, chunk_frames)`` (each chunk normalised on
+    its own frames), ``1`` for :class:`~sklearn_ser.MFCCFrames`
+    ``(n_clips, n_frames, n_mfcc)``. 2-D utterance-level features have no
+    time axis and are refused. Padding frames count as frames: a clip padded
+    with silence has the silence in its mean.
+
+    Parameters
+    ----------
+    time_axis : int, default=-1
+        The axis of ``X`` that holds the frames; any axis but the first
+        (clips).
+    with_std : bool, default=False
+        Also divide by each clip's standard deviation along time (mean and
+        variance normalisation). A feature that is constant within a clip
+        is then set to 0, never NaN.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        ``X.shape[1]`` in ``fit``, as scikit-learn counts it.
+
+    See Also
+    --------
+    sklearn_ser.preprocessing.SpeakerStandardizer : Per-speaker statistics
+        (transductive at test time).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ser import ClipNormalizer
+    >>> # 2 clips, 1 chunk of 3 mel bands and 4 frames each
+    >>> X = np.arange(24, dtype=np.float32).reshape(2, 1, 3, 4)
+    >>> Xt = ClipNormalizer().fit_transform(X)
+    >>> bool(np.allclose(Xt.mean(axis=-1), 0)), Xt.shape
+    (True, (2, 1, 3, 4))
+    """
+
+    _parameter_constraints: dict = {
+        "time_axis": [Integral],
+        "with_std": ["boolean"],
+    }
+
+    def __init__(self, *, time_axis=-1, with_std=False):
+        self.time_axis = time_axis
+        self.with_std = with_std
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the input's layout; nothing is learnt.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, ...)
+            N-D features with the frames along ``time_axis``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ClipNormalizer
+        """
+        X = validate_data(self, X, allow_nd=True, dtype=FLOAT_DTYPES)
+        self._time_axis(X)
+        return self
+
+    def transform(self, X):
+        """Normalise every clip with its own statistics along time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, ...)
+            Features shaped as in ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray of the shape and float dtype of ``X``
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, allow_nd=True, dtype=FLOAT_DTYPES, reset=False)
+        axis = self._time_axis(X)
+        mean = X.mean(axis=axis, keepdims=True, dtype=np.float64)
+        out = X - mean
+        if self.with_std:
+            out /= _nonzero_scale(
+                X.std(axis=axis, keepdims=True, dtype=np.float64), mean
             )
-        return self.feature_axis % X.ndim
+        return out.astype(X.dtype, copy=False)
+
+    def _time_axis(self, X: np.ndarray) -> int:
+        """``time_axis`` as a non-negative axis of ``X``, or a clear error."""
+        if X.ndim < 3:
+            raise ValueError(
+                f"ClipNormalizer needs frame-level features with a time axis "
+                f"(3-D or more, e.g. MFCCFrames or MelSpectrogramChunker); got "
+                f"{X.ndim}-D input of shape {X.shape}."
+            )
+        return _non_clip_axis(X, self.time_axis, "time_axis", "frame")
 
 
 def _check_groups(groups, n_clips: int, method: str) -> np.ndarray:
@@ -245,7 +367,25 @@ def _statistics(X: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """
     flat = np.moveaxis(X, axis, -1).reshape(-1, X.shape[axis]).astype(np.float64)
     mean = flat.mean(axis=0)
-    scale = flat.std(axis=0)
+    return mean, _nonzero_scale(flat.std(axis=0), mean)
+
+
+def _non_clip_axis(X: np.ndarray, axis: int, name: str, kind: str) -> int:
+    """``axis`` as a non-negative axis of ``X``, never the clips' axis (0)."""
+    if not -X.ndim < axis < X.ndim or axis % X.ndim == 0:
+        raise ValueError(
+            f"{name}={axis} is not a {kind} axis of {X.ndim}-D input of shape "
+            f"{X.shape}; expected an axis other than the first (clips), between "
+            f"{1 - X.ndim} and {X.ndim - 1}."
+        )
+    return axis % X.ndim
+
+
+def _nonzero_scale(scale: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``scale`` (float64) with 1 where it is zero up to rounding.
+
+    The rule of scikit-learn's StandardScaler: a constant feature becomes 0
+    once standardised, never NaN.
+    """
     constant = scale <= 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
-    scale[constant] = 1.0
-    return mean, scale
+    return np.where(constant, 1.0, scale)

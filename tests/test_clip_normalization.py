@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from sklearn_ser import MelSpectrogramChunker, MFCCFrames
-from sklearn_ser.clip_normalization import ClipNormalizer
+from sklearn_ser import ClipNormalizer, MelSpectrogramChunker, MFCCFrames
 
 
 def _frames(shape=(5, 2, 3, 7), seed=0):

@@ -33,13 +33,13 @@ from sklearn_ser import (
     AcousticStats170,
     AudioLoader,
     AWGNAugmenter,
+    ClipNormalizer,
     MelSpectrogramChunker,
     MFCCFrames,
     OpenSMILEFunctionals,
     SpeakerStandardizer,
     StackedLSTMClassifier,
 )
-from sklearn_ser.clip_normalization import ClipNormalizer
 from sklearn_ser.features._acoustic_stats import STATS
 
 # Tiny STFTs: the common checks feed the feature transformers clips of 2 or 3
