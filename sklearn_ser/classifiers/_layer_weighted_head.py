@@ -5,7 +5,8 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..nn import LayerWeightedHead
-from ._base import _DeepSERClassifier, _with_shared_parameters
+from ._base import _DeepSERClassifier
+from ._docstring import _with_shared_parameters
 
 __all__ = ["LayerWeightedHeadClassifier"]
 
