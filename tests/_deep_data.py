@@ -5,6 +5,7 @@ import numpy as np
 from sklearn_ser.classifiers import (
     CNNLSTMClassifier,
     Conv1DLSTMClassifier,
+    LayerWeightedHeadClassifier,
     ParallelCNNTransformerClassifier,
     SpectrogramCNNClassifier,
     StackedLSTMClassifier,
@@ -50,6 +51,12 @@ TINY = {
             lr=0.05,
         ),
         (16, 8),
+    ),
+    # The toy data's class is a shift of every feature, which normalising each
+    # layer's vector over its features would remove.
+    LayerWeightedHeadClassifier: (
+        dict(module__hidden_size=16, module__layer_norm=False, lr=0.02),
+        (3, 8),
     ),
 }
 CLASSIFIERS = list(TINY)

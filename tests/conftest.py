@@ -25,6 +25,7 @@ if "PYTEST_XDIST_WORKER" in os.environ:
     )
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_MODELS = SHARED_DATA.parent / "models"
 
 
 def shared_corpus(name: str) -> Path:
@@ -43,6 +44,35 @@ def ravdess_root() -> Path:
 @pytest.fixture
 def tess_root() -> Path:
     return shared_corpus("tess")
+
+
+@pytest.fixture
+def whisper_tiny() -> Path:
+    """The real Whisper tiny.en checkpoint in ../shared/models, or skip."""
+    path = SHARED_MODELS / "whisper-tiny"
+    if not (path / "model.safetensors").is_file():
+        pytest.skip(f"pretrained model {path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory):
+    """``tiny_encoder(kind)``: the folder of a tiny random ``kind`` encoder.
+
+    Built once per session and kind (see ``_tiny_encoders.KINDS``).
+    """
+    pytest.importorskip("transformers")
+    from _tiny_encoders import save_tiny_encoder
+
+    folders = {}
+
+    def get(kind: str) -> Path:
+        if kind not in folders:
+            folder = tmp_path_factory.mktemp(f"tiny-{kind}")
+            folders[kind] = save_tiny_encoder(kind, folder)
+        return folders[kind]
+
+    return get
 
 
 @pytest.fixture(autouse=True, scope="session")

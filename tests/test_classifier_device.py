@@ -5,12 +5,12 @@ import pytest
 import torch
 from _deep_data import CLASSIFIERS, make_clf, make_data
 
-from sklearn_ser.classifiers import Conv1DLSTMClassifier, StackedLSTMClassifier, _base
 from sklearn_ser._device import (
     DeviceBatches,
     autocast_dtype,
     data_fits_on_device,
 )
+from sklearn_ser.classifiers import Conv1DLSTMClassifier, StackedLSTMClassifier, _base
 
 needs_cuda = pytest.mark.skipif(
     not torch.cuda.is_available(), reason="needs an NVIDIA GPU"

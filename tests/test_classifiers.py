@@ -29,6 +29,7 @@ from skorch.callbacks import Callback
 from sklearn_ser.classifiers import (
     CNNLSTMClassifier,
     Conv1DLSTMClassifier,
+    LayerWeightedHeadClassifier,
     ParallelCNNTransformerClassifier,
     SpectrogramCNNClassifier,
     StackedLSTMClassifier,
@@ -42,6 +43,7 @@ LAYOUTS = {
     SpectrogramCNNClassifier: "(n_clips, 1, n_mels, n_frames)",
     Conv1DLSTMClassifier: "(n_clips, n_frames, n_mfcc)",
     ParallelCNNTransformerClassifier: "(n_clips, n_frames, n_mfcc)",
+    LayerWeightedHeadClassifier: "(n_clips, n_layers, dim)",
 }
 PAPER_SHAPES = {
     CNNLSTMClassifier: (7, 128, 80),
@@ -49,6 +51,7 @@ PAPER_SHAPES = {
     SpectrogramCNNClassifier: (1, 128, 94),
     Conv1DLSTMClassifier: (282, 12),
     ParallelCNNTransformerClassifier: (282, 40),
+    LayerWeightedHeadClassifier: (5, 384),  # Whisper tiny, every hidden state
 }
 
 

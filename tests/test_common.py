@@ -5,9 +5,13 @@ the samplers also through imbalanced-learn's. What each estimator computes is
 tested in the module that mirrors its own.
 """
 
+import shutil
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
+from _tiny_encoders import save_tiny_encoder
 from imblearn.utils.estimator_checks import (
     check_param_validation as check_sampler_param_validation,
 )
@@ -34,10 +38,12 @@ from sklearn_ser import (
     AudioLoader,
     AWGNAugmenter,
     ClipNormalizer,
+    LayerSelector,
     MelSpectrogramChunker,
     MFCCFrames,
     OpenSMILEFunctionals,
     SpeakerStandardizer,
+    SpeechEncoderEmbeddings,
     StackedLSTMClassifier,
 )
 from sklearn_ser.features._acoustic_stats import STATS
@@ -54,6 +60,30 @@ SAMPLERS = [
 # AudioLoader and the N-D classifiers declare `two_d_array=False`: scikit-learn
 # cannot generate their input (paths, N-D arrays), so it skips its checks that
 # feed data and runs only the cloneability check for them.
+
+
+def _tiny_common_encoder() -> Path:
+    """A tiny random wav2vec 2.0 whose front end gives a frame per 2 samples.
+
+    The checks feed clips of a few samples. Its folder is the same in every
+    pytest-xdist worker (the test ids name it), written once: each worker
+    builds it aside and renames it into place unless another did first.
+    """
+    folder = Path(tempfile.gettempdir()) / "sklearn_ser-tests-common-wav2vec2"
+    if not folder.is_dir():
+        aside = Path(tempfile.mkdtemp(prefix="sklearn_ser-tests-"))
+        save_tiny_encoder(
+            "wav2vec2", aside, conv_dim=(8,), conv_stride=(1,), conv_kernel=(2,)
+        )
+        try:
+            aside.rename(folder)
+        except OSError:  # another worker's copy is in place
+            shutil.rmtree(aside)
+    return folder
+
+
+TINY_ENCODER = _tiny_common_encoder()
+
 ESTIMATORS = [
     AudioLoader(),
     MelSpectrogramChunker(**TINY_STFT, n_chunks=2),
@@ -64,6 +94,8 @@ ESTIMATORS = [
         n_fft=2, hop_length=1, n_mels=1, n_mfcc=1, log_mel=True, stats=STATS
     ),
     OpenSMILEFunctionals(),
+    SpeechEncoderEmbeddings(model=str(TINY_ENCODER), verbose=0),
+    LayerSelector(),
     ClipNormalizer(),
     *SAMPLERS,
     StackedLSTMClassifier(
@@ -104,11 +136,21 @@ OPENSMILE_DATA_CHECKS = [
     "check_transformers_unfitted_stateless",
 ]
 
+# The checks' integer and non-negative clips end in exact zeros, which
+# SpeechEncoderEmbeddings takes for AudioLoader's padding, leaving clips
+# shorter than one frame; it then raises an error naming them.
+ZEROS_ARE_PADDING = "trailing exact zeros count as padding: clips become too short"
+
 EXPECTED_FAILED_CHECKS = {
     AcousticStats170: {"check_n_features_in_after_fitting": ANY_LENGTH},
     OpenSMILEFunctionals: {
         "check_n_features_in_after_fitting": ANY_LENGTH,
         **dict.fromkeys(OPENSMILE_DATA_CHECKS, OPENSMILE_TOO_SHORT),
+    },
+    SpeechEncoderEmbeddings: {
+        "check_n_features_in_after_fitting": ANY_LENGTH,
+        "check_estimators_dtypes": ZEROS_ARE_PADDING,
+        "check_methods_subset_invariance": ZEROS_ARE_PADDING,
     },
     **{cls: {"check_no_attributes_set_in_init": SKORCH_INIT} for cls in CLASSIFIERS},
 }

@@ -61,7 +61,7 @@ class LayerWeightedHead(nn.Module):
         )
         self.layer_norm = layer_norm
         self.layer_logits = nn.Parameter(torch.zeros(n_layers))
-        self.mlp = nn.Sequential(
+        self.head = nn.Sequential(
             nn.Dropout(dropout),
             nn.Linear(dim, hidden_size),
             nn.LayerNorm(hidden_size),
@@ -78,4 +78,4 @@ class LayerWeightedHead(nn.Module):
         if self.layer_norm:
             x = F.layer_norm(x, x.shape[-1:])
         weights = torch.softmax(self.layer_logits, dim=0).to(x.dtype)
-        return self.mlp(torch.einsum("l,bld->bd", weights, x))
+        return self.head(torch.einsum("l,bld->bd", weights, x))
