@@ -275,7 +275,7 @@ def _whisper_positions(encoder, n_positions: int):
 
 
 def load_backbone(model, revision=None, device="cpu") -> EncoderBackbone:
-    """Find and load ``model`` on ``device``, or reuse it if loaded with these weights."""
+    """Find and load ``model`` on ``device``; reused while its weights are unchanged."""
     folder = resolve_model_folder(model, revision)
     return _load(folder, weights_sha256(folder), str(device))
 

@@ -67,7 +67,8 @@ def encoder_svm(
     output by default) -> StandardScaler -> SVC with Platt-scaled
     probabilities. The tuning grid (``make_recipe(..., tune=True)``) chooses
     the layer among the top three and ``C`` on inner speaker-grouped folds.
-    EmoBox (Ma et al. 2024) reports frozen, mean-pooled encoders on RAVDESS speaker-independently at 0.72-0.75 UA
+    EmoBox (Ma et al. 2024) reports frozen, mean-pooled encoders on RAVDESS
+    speaker-independently at 0.72-0.75 UA
     for the largest models with a small trained head; this library's own
     measurements with Whisper tiny.en are in the reproduction report.
 

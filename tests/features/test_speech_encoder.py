@@ -1,4 +1,4 @@
-"""SpeechEncoderEmbeddings and LayerSelector: pooled hidden states of pretrained encoders.
+"""SpeechEncoderEmbeddings and LayerSelector: pooled hidden states of encoders.
 
 Every supported architecture runs on a tiny random checkpoint built from its
 config (``tests/_tiny_encoders.py``); the real Whisper tiny.en checkpoint in
@@ -93,7 +93,7 @@ def test_pooling_is_the_mean_over_the_frames_that_cover_the_clip(tiny_encoder):
 
 
 def test_whisper_30s_equals_transformers_own_encoder(tiny_encoder):
-    """whisper_input="30s" is Whisper's own input: 30 s of features, pooled on the clip."""
+    """whisper_input="30s" is Whisper's own input: 30 s, pooled on the clip."""
     import transformers
 
     folder = tiny_encoder("whisper")
