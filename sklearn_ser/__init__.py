@@ -32,6 +32,7 @@ __getattr__, _lazy_dir, _ = lazy_loader.attach(
         "persistence",
         "preprocessing",
         "recipes",
+        "segments",
     ],
     submod_attrs={
         "audio": ["DEFAULT_SR", "AudioLoadError", "AudioLoader", "load_audio"],
@@ -64,6 +65,7 @@ __getattr__, _lazy_dir, _ = lazy_loader.attach(
             "SpeechEncoderEmbeddings",
         ],
         "preprocessing": ["ClipNormalizer", "SpeakerStandardizer"],
+        "segments": ["Timeline", "predict_segments", "stream_segments"],
     },
 )
 
@@ -88,6 +90,7 @@ __all__ = [
     "SpectrogramCNNClassifier",
     "SpeechEncoderEmbeddings",
     "StackedLSTMClassifier",
+    "Timeline",
     "__version__",
     "load_audio",
     "load_cremad",
@@ -97,6 +100,8 @@ __all__ = [
     "load_savee",
     "load_tess",
     "make_emotional_speech",
+    "predict_segments",
+    "stream_segments",
 ]
 
 
