@@ -172,14 +172,18 @@ def _protocols_for(names, protocol: str) -> dict:
 
 
 def _benchmark_or_user_error(run, args, finished: list[str], folder: Path):
-    """``run()``; bad audio ends in one line saying what finished and where it is."""
+    """``run()``; bad audio or an unusable encoder ends in one line saying what
+    finished and where it is."""
     from ..audio import AudioLoadError
     from ..benchmark._cv import SilentClipError
+    from ..features._encoder_backbone import PretrainedEncoderError
 
     try:
         return run()
     except (AudioLoadError, SilentClipError) as exc:
         message = bad_audio_message(exc, args)
+    except PretrainedEncoderError as exc:  # e.g. clips too short for it
+        message = f"pretrained encoder (--encoder): {exc}"
     if finished:
         message += (
             f"; the results of the {len(finished)} recipe(s) that finished "

@@ -82,20 +82,81 @@ def _recipe_overrides(args) -> dict:
     return overrides
 
 
+def _encoder_overrides(names, args) -> dict:
+    """``--encoder``/``--encoder-revision`` per recipe that takes an encoder."""
+    from ..recipes import RECIPES
+
+    given = {
+        key: value
+        for key, value in (
+            ("encoder", args.encoder),
+            ("revision", args.encoder_revision),
+        )
+        if value is not None
+    }
+    takers = [name for name in names if "encoder" in RECIPES[name].parameters()]
+    if given and not takers:
+        encoder_recipes = [
+            r.name for r in RECIPES.values() if "encoder" in r.parameters()
+        ]
+        raise UserError(
+            f"--encoder/--encoder-revision apply to the recipes with a pretrained "
+            f"encoder ({', '.join(encoder_recipes)}); none of "
+            f"{', '.join(names)} has one"
+        )
+    return {name: given for name in takers}
+
+
+def check_encoders(recipes: dict) -> None:
+    """Find every recipe's pretrained encoder before any data is loaded.
+
+    A missing ``[pretrained]`` extra, a folder that is no checkpoint or a hub
+    id that is neither cached nor downloadable is one line, not a traceback
+    after loading the corpus.
+    """
+    from ..features import SpeechEncoderEmbeddings
+    from ..features._encoder_backbone import (
+        PretrainedEncoderError,
+        import_transformers,
+        resolve_model_folder,
+    )
+
+    for name, pipeline in recipes.items():
+        for _, step in pipeline.steps:
+            if not isinstance(step, SpeechEncoderEmbeddings):
+                continue
+            try:
+                import_transformers()
+                resolve_model_folder(step.model, step.revision)
+            except (ImportError, PretrainedEncoderError) as exc:
+                raise UserError(f"recipe {name!r} (--encoder): {exc}") from None
+
+
 def make_recipes(names, args) -> dict:
-    """The named recipes with the command line's overrides, torch's threads set."""
+    """The named recipes with the command line's overrides, torch's threads set.
+
+    The pretrained encoders they use are found (not loaded) before returning.
+    """
     if args.torch_threads < 1:
         raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
     overrides = _recipe_overrides(args)
+    encoders = _encoder_overrides(names, args)
     from ..recipes import make_recipe
 
     try:
         recipes = {
-            name: make_recipe(name, budget=args.budget, tune=args.tune, **overrides)
+            name: make_recipe(
+                name,
+                budget=args.budget,
+                tune=args.tune,
+                **overrides,
+                **encoders.get(name, {}),
+            )
             for name in names
         }
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    check_encoders(recipes)
     import torch  # after the checks above: a mistyped option answers without it
 
     torch.set_num_threads(args.torch_threads)

@@ -190,3 +190,17 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         "speaker-grouped inner folds on the training data (needs speaker ids)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--encoder",
+        metavar="PATH_OR_ID",
+        default=None,
+        help="pretrained speech encoder of the encoder_* recipes: a local "
+        "transformers checkpoint folder or a Hugging Face hub id (default: "
+        "openai/whisper-tiny.en); needs pip install sklearn-ser[pretrained]",
+    )
+    parser.add_argument(
+        "--encoder-revision",
+        metavar="REV",
+        default=None,
+        help="hub revision (branch, tag or commit) of --encoder",
+    )

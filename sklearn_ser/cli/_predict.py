@@ -22,6 +22,14 @@ def run(args) -> int:
         proba = model.predict_proba(args.files)
     except AudioLoadError as exc:
         raise UserError(str(exc)) from None
+    except ImportError as exc:  # a model with a pretrained encoder, no extra
+        raise UserError(str(exc)) from None
+    except ValueError as exc:
+        from ..features._encoder_backbone import PretrainedEncoderError
+
+        if not isinstance(exc, PretrainedEncoderError):
+            raise
+        raise UserError(f"model {args.model}: {exc}") from None
     classes = [str(c) for c in model.classes_]
     labels = [classes[i] for i in proba.argmax(axis=1)]
     rows = [

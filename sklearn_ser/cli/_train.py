@@ -24,6 +24,7 @@ def run(args) -> int:
     model = make_recipes([name], args)[name]
     # Imported after the cheap checks: a mistyped option answers without them.
     from ..audio import AudioLoadError
+    from ..features._encoder_backbone import PretrainedEncoderError
     from ..persistence import save_model
 
     data = load_dataset(args, out.parent, dataset=args.dataset, root=args.root)
@@ -34,6 +35,8 @@ def run(args) -> int:
         model.fit(data.paths, data.target, **fit_params)
     except AudioLoadError as exc:
         raise UserError(bad_audio_message(exc, args)) from None
+    except PretrainedEncoderError as exc:
+        raise UserError(f"recipe {name!r} (--encoder): {exc}") from None
     except ValueError as exc:
         # The augmenter sees the clips in corpus order (no folds without --tune)
         # and names a silent one by its row: name its file instead.

@@ -192,7 +192,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         self._waveforms(X, reset=True)
         backbone = self._backbone()
         if self.sr != backbone.sampling_rate:
-            raise ValueError(
+            raise PretrainedEncoderError(
                 f"SpeechEncoderEmbeddings(sr={self.sr}) but encoder "
                 f"{str(self.model)!r} was trained at {backbone.sampling_rate} Hz: "
                 f"load the clips at that rate (AudioLoader(sr="
@@ -314,7 +314,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         rows = np.flatnonzero(lengths < backbone.min_samples)
         if rows.size:
             silent = np.flatnonzero(lengths == 0)
-            raise ValueError(
+            raise PretrainedEncoderError(
                 f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are shorter than "
                 f"one frame of encoder {str(self.model)!r} ({backbone.min_samples} "
                 f"samples, {backbone.min_samples / self.sr:.3f} s, after trailing "
@@ -325,7 +325,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         if backbone.max_samples is not None:
             rows = np.flatnonzero(lengths > backbone.max_samples)
             if rows.size:
-                raise ValueError(
+                raise PretrainedEncoderError(
                     f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are longer "
                     f"than Whisper's {backbone.max_samples / self.sr:.0f}-s window; "
                     "cut them (AudioLoader's duration) or use a waveform encoder."
