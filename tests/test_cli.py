@@ -376,7 +376,7 @@ def test_every_corpus_is_found_from_the_command_line(
 def test_a_misnamed_file_stops_the_run_unless_lenient(capsys, tmp_path):
     names = [
         "OAF_neutral/OAF_back_neutral.wav",
-        "OAF_neutral/OA_bite_neutral.wav",
+        "OAF_neutral/OX_bite_neutral.wav",
         "YAF_sad/YAF_back_sad.wav",
     ]
     root = _empty_files(tmp_path / "tess", *names)
@@ -386,7 +386,7 @@ def test_a_misnamed_file_stops_the_run_unless_lenient(capsys, tmp_path):
         _train(root, out, "--dataset", "tess"),
         f"error: 1 file(s) under {root} do not follow the TESS convention "
         "(<speaker>_<word>_<emotion>, speaker OAF or YAF): "
-        f"{root / names[1]}: speaker 'OA' is not OAF or YAF; rename or remove "
+        f"{root / names[1]}: speaker 'OX' is not OAF or YAF; rename or remove "
         f"them, or pass --lenient to skip them (all 1 listed in {out}/bad_files.txt)",
     )
     assert main(_train(root, out, "--dataset", "tess", "--lenient")) == 2
@@ -394,11 +394,11 @@ def test_a_misnamed_file_stops_the_run_unless_lenient(capsys, tmp_path):
     assert warning == (
         f"sklearn-ser train: warning: 1 file(s) under {root} do not follow the TESS "
         "convention (<speaker>_<word>_<emotion>, speaker OAF or YAF); skipped them: "
-        f"{root / names[1]}: speaker 'OA' is not OAF or YAF (all 1 listed in "
+        f"{root / names[1]}: speaker 'OX' is not OAF or YAF (all 1 listed in "
         f"{out}/skipped_files.txt)"
     )
     assert error.startswith("sklearn-ser train: error: 2 audio file(s) could not")
-    assert "OA_bite" not in error
+    assert "OX_bite" not in error
 
 
 def test_long_file_lists_go_to_a_file_the_message_names(capsys, tmp_path):

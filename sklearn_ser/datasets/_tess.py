@@ -16,6 +16,9 @@ _LAYOUT = (
 )
 _CONVENTION = "<speaker>_<word>_<emotion>, speaker OAF or YAF"
 _SPEAKERS = ("OAF", "YAF")
+# The distributed corpus names one clip OA_bite_neutral.wav (in OAF_neutral/):
+# "OA" and "YA" are read as the speakers they abbreviate, with a warning.
+_SPEAKER_ALIASES = {"OA": "OAF", "YA": "YAF"}
 # Spellings found in the public copies' file and folder names, lower-cased.
 _EMOTION_NAMES = {
     "angry": "angry",
@@ -44,7 +47,9 @@ female), say 200 target words in the carrier phrase "Say the word _" in
 2800 clips, 24.414 kHz, 16-bit mono WAV.
 
 File names: <speaker>_<word>_<emotion>.wav, e.g. OAF_back_angry.wav, matched
-without regard to case; the emotion spellings of the public copies are
+without regard to case. The distributed corpus names one clip
+OA_bite_neutral.wav: the speakers OA and YA are read as OAF and YAF, with a
+warning naming the files. The emotion spellings of the public copies are
 mapped to the canonical labels (fear -> fearful; ps, pleasant_surprise,
 pleasant_surprised, surprise -> surprised). The file name is authoritative:
 the folders (OAF_angry/, YAF_pleasant_surprised/, "TESS Toronto emotional
@@ -89,13 +94,14 @@ def _parse(path: Path, root: Path) -> tuple[str, str, str]:
     if match is None:
         raise ValueError("expected <speaker>_<word>_<emotion>, e.g. OAF_back_angry")
     speaker, word, emotion = match.group("speaker", "word", "emotion")
-    if speaker.upper() not in _SPEAKERS:
+    canonical = _SPEAKER_ALIASES.get(speaker.upper(), speaker.upper())
+    if canonical not in _SPEAKERS:
         raise ValueError(f"speaker {speaker!r} is not OAF or YAF")
     if emotion.lower() not in _EMOTION_NAMES:
         raise ValueError(
             f"emotion {emotion!r} is not one of {', '.join(_EMOTION_NAMES)}"
         )
-    return speaker.upper(), word.lower(), _EMOTION_NAMES[emotion.lower()]
+    return canonical, word.lower(), _EMOTION_NAMES[emotion.lower()]
 
 
 _NAMING = NameConvention(
@@ -130,7 +136,10 @@ def load_tess(root: str | os.PathLike, *, strict: bool = True) -> Bunch:
     pleasant_surprise, pleasant_surprised, surprise and surprised. The file
     name is authoritative: when the enclosing folder names another speaker or
     emotion (e.g. ``OAF_angry/OAF_back_sad.wav``), the file name's labels are
-    used and one warning lists those files. Hidden files are ignored.
+    used and one warning lists those files. The speaker abbreviations ``OA``
+    and ``YA`` are read as ``OAF`` and ``YAF`` (the corpus as distributed
+    names one clip ``OAF_neutral/OA_bite_neutral.wav``), with one warning
+    listing those files. Hidden files are ignored.
 
     Parameters
     ----------
@@ -196,6 +205,20 @@ def load_tess(root: str | os.PathLike, *, strict: bool = True) -> Bunch:
     (['fearful', 'surprised'], ['OAF', 'YAF'], ['back', 'bar'])
     """
     root, paths, clips = find_clips(root, _NAMING, strict=strict, what="TESS clips")
+    abbreviated = [
+        (path, f"speaker read as {speaker}")
+        for path, (speaker, _, _) in zip(paths, clips, strict=True)
+        if path.stem.split("_", 1)[0].upper() in _SPEAKER_ALIASES
+    ]
+    if abbreviated:
+        warnings.warn(
+            f"{len(abbreviated)} TESS file(s) under {root} abbreviate the speaker "
+            "as OA or YA (the corpus as distributed names one clip "
+            "OA_bite_neutral.wav); read as OAF or YAF:\n"
+            + list_files(abbreviated, root),
+            UserWarning,
+            stacklevel=3,
+        )
     misfiled = []
     for path, (speaker, _, emotion) in zip(paths, clips, strict=True):
         folder = _folder_labels(path.parent.name)

@@ -112,12 +112,34 @@ def test_the_file_name_wins_over_a_disagreeing_folder_with_a_warning(tmp_path):
     assert data.groups.tolist() == ["OAF", "OAF", "YAF"]
 
 
+def test_the_distributed_corpus_misnamed_clip_is_read_with_a_warning(tmp_path):
+    # TESS as distributed: OAF_neutral/OA_bite_neutral.wav (speaker "OA").
+    make_tree(
+        tmp_path,
+        "OAF_neutral/OA_bite_neutral.wav",
+        "OAF_neutral/OAF_back_neutral.wav",
+        "YAF_sad/ya_beg_sad.wav",
+    )
+    with pytest.warns(UserWarning) as record:
+        data = load_tess(tmp_path)
+    assert len(record) == 1
+    assert str(record[0].message) == (
+        f"2 TESS file(s) under {tmp_path} abbreviate the speaker as OA or YA "
+        "(the corpus as distributed names one clip OA_bite_neutral.wav); read as "
+        "OAF or YAF:\n"
+        "  OAF_neutral/OA_bite_neutral.wav: speaker read as OAF\n"
+        "  YAF_sad/ya_beg_sad.wav: speaker read as YAF"
+    )
+    assert data.groups.tolist() == ["OAF", "OAF", "YAF"]
+    assert data.word.tolist() == ["back", "bite", "beg"]
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
         ("OAF_back", "expected <speaker>_<word>_<emotion>, e.g. OAF_back_angry"),
         ("OAF__angry", "expected <speaker>_<word>_<emotion>, e.g. OAF_back_angry"),
-        ("OA_bite_neutral", "speaker 'OA' is not OAF or YAF"),
+        ("OX_bite_neutral", "speaker 'OX' is not OAF or YAF"),
         ("MAF_bite_neutral", "speaker 'MAF' is not OAF or YAF"),
         ("OAF_back_calm", f"emotion 'calm' is not one of {EMOTION_SPELLINGS}"),
         ("OAF_back_angry_2", f"emotion 'angry_2' is not one of {EMOTION_SPELLINGS}"),
@@ -138,7 +160,7 @@ def test_strict_raises_on_a_broken_name_saying_why(tmp_path, name, reason):
 def test_non_strict_skips_broken_names_with_one_warning(tmp_path):
     make_tree(
         tmp_path,
-        "OAF_neutral/OA_bite_neutral.wav",
+        "OAF_neutral/OX_bite_neutral.wav",
         "OAF_neutral/OAF_back_neutral.wav",
         "YAF_sad/YAF_sad.wav",
     )
@@ -147,7 +169,7 @@ def test_non_strict_skips_broken_names_with_one_warning(tmp_path):
         data = load_tess(tmp_path, strict=False)
     assert [str(warning.message) for warning in record] == [
         f"2 file(s) under {tmp_path} do not follow the {CONVENTION}; skipping them:\n"
-        "  OAF_neutral/OA_bite_neutral.wav: speaker 'OA' is not OAF or YAF\n"
+        "  OAF_neutral/OX_bite_neutral.wav: speaker 'OX' is not OAF or YAF\n"
         "  YAF_sad/YAF_sad.wav: expected <speaker>_<word>_<emotion>, "
         "e.g. OAF_back_angry"
     ]
