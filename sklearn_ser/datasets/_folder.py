@@ -11,6 +11,7 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
 from ._base import NameConvention, find_clips, make_bunch, ordered_labels
+from ._emotions import canonical_label
 
 
 def _check_extensions(extensions: Sequence) -> tuple[str, ...]:
@@ -86,7 +87,12 @@ def _parse(
 
 
 def _describe(
-    root: Path, target: list[str], groups: list[str] | None, source: str, finder: str
+    root: Path,
+    target: list[str],
+    groups: list[str] | None,
+    source: str,
+    finder: str,
+    renamed: dict[str, str],
 ) -> str:
     counts = Counter(target)
     labels = ", ".join(f"{label} ({counts[label]})" for label in ordered_labels(target))
@@ -107,6 +113,10 @@ def _describe(
             "a group-aware splitter (GroupKFold, StratifiedGroupKFold,\n"
             "LeaveOneGroupOut), including any inner split used for tuning."
         )
+    if renamed:
+        labels += "\nLabels renamed: " + ", ".join(
+            f"{found} -> {label}" for found, label in sorted(renamed.items())
+        )
     return f"""\
 Audio corpus loaded by load_folder
 ==================================
@@ -118,7 +128,7 @@ Root: {root}
 Fields
 ------
 paths : file paths, sorted
-target : label (as found, or its label_map value)
+target : label (its label_map value, else its canonical emotion, else as found)
 groups : speaker id, or None without speaker_pattern
 target_names : the labels present, canonical emotions first
 
@@ -135,6 +145,7 @@ Evaluation
         "speaker_pattern": [None, str, re.Pattern],
         "extensions": [tuple, list],
         "label_map": [None, dict],
+        "canonical_labels": ["boolean"],
         "strict": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -146,6 +157,7 @@ def load_folder(
     speaker_pattern: str | re.Pattern | None = None,
     extensions: Sequence[str] = (".wav", ".flac", ".ogg"),
     label_map: dict[str, str] | None = None,
+    canonical_labels: bool = True,
     strict: bool = True,
 ) -> Bunch:
     """Find the clips of a corpus laid out by label folders or named by pattern.
@@ -155,9 +167,14 @@ def load_folder(
     clips may lie in deeper folders below it
     (``root/angry/speaker03/clip01.wav``). With ``label_pattern``, a regular
     expression finds each clip's label (and optionally its speaker) in its
-    path, so a flat folder such as ``root/DC_a01.wav`` works. Labels are kept
-    as found (not mapped to canonical emotions) unless ``label_map`` says
-    otherwise. Only file names are read, never audio: pass ``paths`` to
+    path, so a flat folder such as ``root/DC_a01.wav`` works. Common spellings
+    of the canonical emotions are mapped to
+    :data:`~sklearn_ser.datasets.EMOTIONS` (``Angry`` and ``anger`` to
+    ``angry``, ``happiness`` to ``happy``, ``fear`` to ``fearful``, ...), so
+    that the labels match those of the other loaders (a cross-corpus run
+    needs shared labels); ``label_map`` renames labels first, and
+    ``canonical_labels=False`` keeps them as found. Only file names are
+    read, never audio: pass ``paths`` to
     :class:`~sklearn_ser.audio.AudioLoader`. Hidden files and folders are
     ignored, and so are files with other extensions.
 
@@ -185,8 +202,18 @@ def load_folder(
         Extensions of the audio files to keep, matched case-insensitively; the
         leading dot is optional.
     label_map : dict, default=None
-        Labels for some or all labels found, e.g. ``{"ps": "surprised"}``;
-        labels not in it are kept. Every key must be a label found.
+        Labels for some or all labels found, e.g. ``{"ps": "surprised"}``,
+        taken as given; labels not in it go through ``canonical_labels``.
+        Every key must be a label found.
+    canonical_labels : bool, default=True
+        Map the labels found (not those of ``label_map``) that spell a
+        canonical emotion, whatever their case, to it: ``neutrality``;
+        ``calmness``; ``happiness``, ``joy``; ``sadness``; ``anger``;
+        ``fear``, ``afraid``; ``disgusted``; ``surprise``, ``ps``,
+        ``pleasant_surprise``; and the three-letter codes ``neu``, ``hap``,
+        ``ang``, ``fea``, ``dis``, ``sur``. ``bored`` and ``boredom`` become
+        ``"boredom"`` (EmoDB's label). Other labels are kept as found, and
+        :attr:`DESCR` lists every renaming. False keeps every label as found.
     strict : bool, default=True
         What to do with an audio file in which the patterns find no label or
         no speaker, or that lies directly in ``root`` without
@@ -201,8 +228,9 @@ def load_folder(
         paths : ndarray of str
             Absolute file paths.
         target : ndarray of str
-            Label: the folder name or what ``label_pattern`` found, or its
-            ``label_map`` value.
+            Label: the ``label_map`` value of the folder name or of what
+            ``label_pattern`` found, else its canonical emotion (with
+            ``canonical_labels``), else the label as found.
         groups : ndarray of str or None
             Speaker ids, or None without a speaker pattern. Pass them to a
             group-aware splitter for speaker-independent evaluation.
@@ -256,6 +284,18 @@ def load_folder(
     ...     data = load_folder(tmp, label_pattern=pattern)
     >>> data.target.tolist(), data.groups.tolist()
     (['angry', 'sad'], ['s1', 's2'])
+
+    Label folders spelt otherwise (``Anger/``, ``Happiness/``) give the
+    canonical labels, unless ``canonical_labels=False``:
+
+    >>> with TemporaryDirectory() as tmp:
+    ...     for name in ["Anger/s1_01.wav", "Happiness/s1_02.wav"]:
+    ...         Path(tmp, name).parent.mkdir()
+    ...         Path(tmp, name).touch()
+    ...     mapped = load_folder(tmp).target.tolist()
+    ...     as_found = load_folder(tmp, canonical_labels=False).target.tolist()
+    >>> mapped, as_found
+    (['angry', 'happy'], ['Anger', 'Happiness'])
     """
     extensions = _check_extensions(extensions)
     if label_pattern is not None:
@@ -310,7 +350,13 @@ def load_folder(
     }
     if not_str:
         raise ValueError(f"label_map values must be str; got {not_str}")
-    target = [label_map.get(label, label) for label in found]
+    renamed = {label: label_map[label] for label in set(found) if label in label_map}
+    if canonical_labels:
+        for label in set(found) - set(label_map):
+            canonical = canonical_label(label)
+            if canonical is not None and canonical != label:
+                renamed[label] = canonical
+    target = [renamed.get(label, label) for label in found]
     groups = None if speakers[0] is None else list(speakers)
     finder = (
         f"speaker_pattern {speaker_pattern.pattern!r}"
@@ -321,5 +367,5 @@ def load_folder(
         paths=paths,
         target=target,
         groups=groups,
-        descr=_describe(root, target, groups, source, finder),
+        descr=_describe(root, target, groups, source, finder, renamed),
     )

@@ -13,7 +13,7 @@ LAYOUT = (
 )
 
 
-def test_labels_are_the_folder_names_as_given(tmp_path):
+def test_labels_are_the_folder_names_as_given_without_canonical_labels(tmp_path):
     make_tree(
         tmp_path,
         "sad/s1_a.wav",
@@ -25,7 +25,7 @@ def test_labels_are_the_folder_names_as_given(tmp_path):
         "angry/._s1_c.wav",
         ".trash/s9_f.wav",
     )
-    data = load_folder(tmp_path)
+    data = load_folder(tmp_path, canonical_labels=False)
     assert data.paths.tolist() == [
         str(tmp_path / "Bored/s2_b.FLAC"),
         str(tmp_path / "angry/deeper/s1_c.ogg"),
@@ -37,6 +37,40 @@ def test_labels_are_the_folder_names_as_given(tmp_path):
     assert data.target_names.tolist() == ["sad", "angry", "Bored", "zzz"]
     assert data.groups is None
     assert isinstance(data.paths, np.ndarray) and data.paths.ndim == 1
+
+
+@pytest.mark.parametrize(
+    ("found", "label"),
+    [
+        ("Angry", "angry"),
+        ("ANGER", "angry"),
+        ("happiness", "happy"),
+        ("Joy", "happy"),
+        ("Sadness", "sad"),
+        ("fear", "fearful"),
+        ("Afraid", "fearful"),
+        ("disgusted", "disgust"),
+        ("Surprise", "surprised"),
+        ("pleasant-surprise", "surprised"),
+        ("ps", "surprised"),
+        ("Neutrality", "neutral"),
+        ("calmness", "calm"),
+        ("Bored", "boredom"),
+        ("NEU", "neutral"),
+    ],
+)
+def test_common_spellings_become_canonical_labels(tmp_path, found, label):
+    make_tree(tmp_path, f"{found}/s1_a.wav", "Sad/s1_b.wav", "other/s1_c.wav")
+    data = load_folder(tmp_path)
+    assert sorted(data.target.tolist()) == sorted([label, "sad", "other"])
+    assert "Labels renamed: " in data.DESCR and f"{found} -> {label}" in data.DESCR
+
+
+def test_label_map_comes_first_and_is_taken_as_given(tmp_path):
+    make_tree(tmp_path, "Angry/a.wav", "Happy/b.wav", "Calm/c.wav")
+    data = load_folder(tmp_path, label_map={"Calm": "relaxed", "Happy": "Joyful"})
+    assert data.target.tolist() == ["angry", "relaxed", "Joyful"]
+    assert "Angry -> angry, Calm -> relaxed, Happy -> Joyful" in data.DESCR
 
 
 def test_follows_linked_folders_without_looping(tmp_path):
