@@ -43,7 +43,12 @@ _PARAMETER_CONSTRAINTS = {
     "duration": [Interval(Real, 0, None, closed="neither")],
     "res_type": [StrOptions(set(_RES_TYPES))],
     "n_jobs": [Integral, None],
+    "normalize": [StrOptions({"rms", "peak"}), None],
 }
+
+#: The level every clip's window is scaled to by ``normalize``: an RMS of
+#: -20 dBFS ("rms") or a peak of 0 dBFS ("peak"); full scale is 1.0.
+LEVEL_TARGETS = {"rms": 0.1, "peak": 1.0}
 
 
 class AudioLoadError(ValueError):
@@ -184,7 +189,12 @@ def _describe_failure(path: str, exc: Exception) -> str:
 
 
 def _load_one(
-    path: str, sr: int, offset: float, n_samples: int, res_type: str
+    path: str,
+    sr: int,
+    offset: float,
+    n_samples: int,
+    res_type: str,
+    normalize: str | None = None,
 ) -> np.ndarray | str:
     """Load one clip window as float32 mono at ``sr``, or return why it failed.
 
@@ -228,7 +238,25 @@ def _load_one(
         return "contains NaN or infinite samples"
     if native_sr != sr:
         y = _resample(y, native_sr, sr, res_type)
-    return y[:n_samples]
+    return normalize_level(y[:n_samples], normalize)
+
+
+def normalize_level(y: np.ndarray, normalize: str | None) -> np.ndarray:
+    """``y`` scaled to the level of :data:`LEVEL_TARGETS` (None: unchanged).
+
+    The level is measured on the samples given (the window read, before any
+    padding); a silent clip (all zeros) is returned as it is.
+    """
+    if normalize is None:
+        return y
+    y64 = y.astype(np.float64)
+    if normalize == "rms":
+        level = np.sqrt(np.mean(y64**2)) if y.size else 0.0
+    else:
+        level = np.max(np.abs(y64)) if y.size else 0.0
+    if level == 0.0:
+        return y
+    return (y64 * (LEVEL_TARGETS[normalize] / level)).astype(np.float32)
 
 
 def _resample(y: np.ndarray, orig_sr: int, target_sr: int, res_type: str) -> np.ndarray:
@@ -246,7 +274,9 @@ def _resample(y: np.ndarray, orig_sr: int, target_sr: int, res_type: str) -> np.
     )
 
 
-def _load_audio(paths, sr, offset, duration, res_type, n_jobs) -> np.ndarray:
+def _load_audio(
+    paths, sr, offset, duration, res_type, n_jobs, normalize=None
+) -> np.ndarray:
     """Load ``paths`` into a float32 array; parameters are already validated."""
     paths = _check_paths(paths)
     n_samples = round(duration * sr)
@@ -259,7 +289,7 @@ def _load_audio(paths, sr, offset, duration, res_type, n_jobs) -> np.ndarray:
     # with the GIL released, and rows then land in `waveforms` without the
     # pickling a process pool would need for every clip.
     results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-        delayed(_load_one)(os.fspath(path), sr, offset, n_samples, res_type)
+        delayed(_load_one)(os.fspath(path), sr, offset, n_samples, res_type, normalize)
         for path in paths
     )
     waveforms = np.zeros((len(paths), n_samples), dtype=np.float32)
@@ -287,6 +317,7 @@ def load_audio(
     duration: float = 3.0,
     res_type: str = "soxr_hq",
     n_jobs: int | None = None,
+    normalize: str | None = None,
 ) -> np.ndarray:
     """Load audio files as fixed-length mono float32 waveforms.
 
@@ -321,6 +352,17 @@ def load_audio(
         Number of files loaded in parallel (joblib threads; change the
         backend with :func:`joblib.parallel_config`). ``None`` means 1 unless
         in a joblib context; ``-1`` means all processors.
+    normalize : {None, "rms", "peak"}, default=None
+        Per-clip level normalisation of the window read (before padding):
+        ``"rms"`` scales each clip to an RMS of 0.1 (-20 dBFS), ``"peak"`` to
+        a peak of 1.0 (0 dBFS); None keeps the recorded level. Corpora whose
+        speakers were recorded at different levels (SAVEE: one speaker about
+        20 dB quieter) otherwise teach a classifier loudness per speaker,
+        which does not carry to unseen speakers. It also removes the clip's
+        overall loudness, part of the emotion (arousal), so it can cost on
+        corpora recorded at one level; the user guide gives measurements.
+        Each clip is scaled by its own level only: nothing is shared between
+        clips. A silent clip stays silent.
 
     Returns
     -------
@@ -363,7 +405,7 @@ def load_audio(
     >>> float(np.abs(waveforms[0, 16000:]).max())  # padded after the 1 s clip
     0.0
     """
-    return _load_audio(paths, sr, offset, duration, res_type, n_jobs)
+    return _load_audio(paths, sr, offset, duration, res_type, n_jobs, normalize)
 
 
 class AudioLoader(TransformerMixin, BaseEstimator):
@@ -392,6 +434,10 @@ class AudioLoader(TransformerMixin, BaseEstimator):
     n_jobs : int, default=None
         Number of files loaded in parallel (joblib threads). ``None`` means 1
         unless in a joblib context; ``-1`` means all processors.
+    normalize : {None, "rms", "peak"}, default=None
+        Per-clip level normalisation (see :func:`load_audio`): ``"rms"``
+        scales each clip's window to -20 dBFS RMS, ``"peak"`` to a peak of
+        1.0; None keeps the recorded level.
 
     See Also
     --------
@@ -423,12 +469,14 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         duration=3.0,
         res_type="soxr_hq",
         n_jobs=None,
+        normalize=None,
     ):
         self.sr = sr
         self.offset = offset
         self.duration = duration
         self.res_type = res_type
         self.n_jobs = n_jobs
+        self.normalize = normalize
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -466,7 +514,13 @@ dtype float32
         # Stateless, so transform may come without fit: validate here too.
         self._validate_params()
         return _load_audio(
-            X, self.sr, self.offset, self.duration, self.res_type, self.n_jobs
+            X,
+            self.sr,
+            self.offset,
+            self.duration,
+            self.res_type,
+            self.n_jobs,
+            self.normalize,
         )
 
     def __sklearn_tags__(self):

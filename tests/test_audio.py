@@ -553,3 +553,37 @@ def test_tess_loads(tess_root):
     assert (np.abs(waveforms).max(axis=1) > 0.001).all()  # none silent
     # TESS clips are 1.4-2.9 s long, so every row ends in padding.
     assert (waveforms[:, -1] == 0).all()
+
+
+@pytest.mark.parametrize(("normalize", "target"), [("rms", 0.1), ("peak", 1.0)])
+def test_normalize_scales_each_clip_to_one_level(tmp_path, normalize, target):
+    quiet = write_audio(tmp_path / "quiet.wav", tone(220, 8000, 1.0, 0.01), 8000)
+    loud = write_audio(tmp_path / "loud.wav", tone(330, 8000, 0.5, 0.6), 8000)
+    plain = load_audio([quiet, loud], sr=8000, duration=1.0)
+    waveforms = AudioLoader(sr=8000, duration=1.0, normalize=normalize).transform(
+        [quiet, loud]
+    )
+    # The level of the window read (the loud clip's first half second), not
+    # of its padding, which stays zero.
+    read = [waveforms[0], waveforms[1, :4000]]
+    if normalize == "rms":
+        levels = [np.sqrt(np.mean(w.astype(np.float64) ** 2)) for w in read]
+    else:
+        levels = [np.abs(w).max() for w in read]
+    np.testing.assert_allclose(levels, target, rtol=1e-5)
+    assert not waveforms[1, 4000:].any()
+    # Each clip is only scaled: its shape over time is unchanged.
+    for row in range(2):
+        ratio = waveforms[row][plain[row] != 0] / plain[row][plain[row] != 0]
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-4)
+
+
+def test_normalize_leaves_a_silent_clip_silent(tmp_path):
+    silent = write_audio(tmp_path / "silent.wav", np.zeros(800), 8000)
+    waveforms = load_audio([silent], sr=8000, duration=0.1, normalize="rms")
+    assert waveforms.dtype == np.float32 and not waveforms.any()
+
+
+def test_normalize_rejects_an_unknown_mode(ramp_path):
+    with pytest.raises(InvalidParameterError, match="'normalize' parameter"):
+        AudioLoader(normalize="lufs").fit([ramp_path])

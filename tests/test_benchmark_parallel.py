@@ -141,13 +141,13 @@ def _cli(corpus, out, *options):
 
 
 def test_cli_refuses_bad_jobs_and_an_unreachable_scheduler(capsys, corpus, tmp_path):
-    assert _cli(corpus, tmp_path, "--jobs", "0") == 2
+    assert _cli(corpus, tmp_path, "--fit-jobs", "0") == 2
     err = capsys.readouterr().err
-    assert "error: --jobs must be >= 1, or -1 for one per core; got 0" in err
-    argv = ["--scheduler", "tcp://127.0.0.1:1", "--jobs", "2"]
+    assert "error: --fit-jobs must be >= 1, or -1 for one per core; got 0" in err
+    argv = ["--scheduler", "tcp://127.0.0.1:1", "--fit-jobs", "2"]
     assert _cli(corpus, tmp_path, *argv) == 2
     err = capsys.readouterr().err
-    assert "error: --jobs does not apply with --scheduler" in err
+    assert "error: --fit-jobs does not apply with --scheduler" in err
     import dask
 
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
@@ -161,7 +161,7 @@ def test_cli_refuses_bad_jobs_and_an_unreachable_scheduler(capsys, corpus, tmp_p
 def test_cli_jobs_and_local_dask_cluster_write_the_same_results(corpus, tmp_path):
     reports = []
     # No shared cache: each run computes its features under its own backend.
-    for options in ([], ["--jobs", "2"], ["--dask", "--jobs", "2"]):
+    for options in ([], ["--fit-jobs", "2"], ["--dask", "--fit-jobs", "2"]):
         out = tmp_path / "-".join(options or ["serial"])
         assert _cli(corpus, out, *options) == 0
         reports.append(_comparable(json.loads((out / "results.json").read_text())))

@@ -6,12 +6,14 @@ stateless steps' outputs are computed once per clip by the cache (module
 ``_cache``, plain arrays and JSON on disk); the results and their table, JSON
 and figures are in module ``_report``; :func:`run_cross_corpus` (module
 ``_cross_corpus``) trains on one corpus and tests on another through the same
-machinery.
+machinery; :func:`check_speaker_levels` (module ``_levels``) warns when the
+speakers were recorded at very different levels.
 """
 
 from ._cache import CacheEntryWarning
 from ._cross_corpus import run_cross_corpus
 from ._cv import run_benchmark
+from ._levels import SpeakerLevelWarning, check_speaker_levels, speaker_levels
 from ._report import METRICS, BenchmarkResult, FoldScore, RecipeResult
 
 __all__ = [
@@ -20,6 +22,9 @@ __all__ = [
     "CacheEntryWarning",
     "FoldScore",
     "RecipeResult",
+    "SpeakerLevelWarning",
+    "check_speaker_levels",
     "run_benchmark",
     "run_cross_corpus",
+    "speaker_levels",
 ]

@@ -13,7 +13,8 @@ from ._common import (
     make_recipes,
     recipe_names,
 )
-from ._errors import UserError, bad_audio_message
+from ._errors import UserError, bad_audio_message, print_warnings
+from ._loading import window_note
 
 
 def run(args) -> int:
@@ -52,6 +53,7 @@ def run(args) -> int:
             f"--speaker-norm needs speaker ids, and the {args.dataset} corpus has "
             "none: pass --speaker-pattern"
         )
+    _check_levels(args, data)
     protocols = {}
     if cross:
         test_data = load_dataset(
@@ -125,12 +127,14 @@ def _parallel_backend(args):
     from contextlib import nullcontext
 
     if args.jobs is not None and (args.jobs == 0 or args.jobs < -1):
-        raise UserError(f"--jobs must be >= 1, or -1 for one per core; got {args.jobs}")
+        raise UserError(
+            f"--fit-jobs must be >= 1, or -1 for one per core; got {args.jobs}"
+        )
     if not (args.dask or args.scheduler):
         return nullcontext()
     if args.scheduler and args.jobs is not None:
         raise UserError(
-            "--jobs does not apply with --scheduler: every worker of the cluster "
+            "--fit-jobs does not apply with --scheduler: every worker of the cluster "
             "takes fits (start fewer workers to run fewer at once)"
         )
     from ..benchmark._parallel import dask_backend
@@ -147,7 +151,7 @@ def _parallel_backend(args):
 
 
 def _n_jobs(args) -> int | None:
-    """Fits at once: --jobs, or every worker of a Dask cluster by default."""
+    """Fits at once: --fit-jobs, or every worker of a Dask cluster by default."""
     if args.jobs is None and (args.dask or args.scheduler):
         return -1
     return args.jobs
@@ -274,6 +278,20 @@ def _check_speaker_normalization(recipes) -> None:
             raise UserError(str(exc)) from None
 
 
+def _check_levels(args, data) -> None:
+    """Warn, in one line, when the speakers were recorded at very different levels."""
+    if data.groups is None or args.level_norm is not None:
+        return
+    import warnings
+
+    from ..benchmark import check_speaker_levels
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_speaker_levels(data.paths, data.groups, n_jobs=args.n_jobs)
+    print_warnings(args, caught, None)
+
+
 def _corpus_name(args, data) -> str:
     if args.dataset == "synthetic":
         name = f"synthetic (make_emotional_speech, random_state={args.seed})"
@@ -283,4 +301,4 @@ def _corpus_name(args, data) -> str:
     if test is not None:
         name += f" → {test}" + (f" ({args.test_root})" if args.test_root else "")
     tuned = ", tuned by speaker-grouped inner CV" if args.tune else ""
-    return f"{name}; {args.budget} budget{tuned}"
+    return f"{name}; {args.budget} budget{tuned}; {window_note(args)}"

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 from ._errors import UserError, list_file, listed, print_warnings
+from ._loading import check_window_options, loader_overrides, parse_label_map
 
 DATASETS = ("synthetic", "ravdess", "tess", "savee", "emodb", "cremad", "folder")
 
@@ -38,6 +39,8 @@ def load_dataset(
             root,
             label_pattern=args.label_pattern,
             speaker_pattern=args.speaker_pattern,
+            label_map=parse_label_map(args.label_map),
+            canonical_labels=not args.keep_labels,
             strict=strict,
         ),
     }
@@ -139,6 +142,7 @@ def make_recipes(names, args) -> dict:
     """
     if args.torch_threads < 1:
         raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
+    check_window_options(args)
     overrides = _recipe_overrides(args)
     encoders = _encoder_overrides(names, args)
     from ..recipes import make_recipe
@@ -156,6 +160,8 @@ def make_recipes(names, args) -> dict:
         }
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    for recipe in recipes.values():
+        recipe.set_params(**loader_overrides(args))
     check_encoders(recipes)
     import torch  # after the checks above: a mistyped option answers without it
 
@@ -211,6 +217,8 @@ def _check_corpus_options(args) -> None:
         ("--vocal-channel", args.vocal_channel, "ravdess"),
         ("--label-pattern", args.label_pattern, "folder"),
         ("--speaker-pattern", args.speaker_pattern, "folder"),
+        ("--label-map", args.label_map, "folder"),
+        ("--keep-labels", args.keep_labels or None, "folder"),
     ):
         if value is not None and dataset not in used:
             raise UserError(f"{flag} is used only with --dataset {dataset}")

@@ -7,6 +7,7 @@ import argparse
 from .. import __version__
 from . import _benchmark, _predict, _recipes, _train
 from ._common import DATASETS
+from ._loading import DeprecatedAlias, add_label_options, add_window_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         "runs a CPU-friendly set on the built-in synthetic corpus.",
     )
     _add_dataset_options(bench)
+    add_label_options(bench)
     bench.add_argument(
         "--recipes",
         default=",".join(DEFAULT_BENCHMARK_RECIPES),
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--folds", type=int, default=None, help="number of folds or repetitions"
     )
     _add_training_options(bench)
+    add_window_options(bench)
     bench.add_argument(
         "--out",
         default="benchmark_results",
@@ -82,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--recipe", required=True, help="recipe name")
     _add_dataset_options(train)
+    add_label_options(train)
     _add_training_options(train)
+    add_window_options(train)
     train.add_argument("--out", required=True, help="model file to write (*.sser)")
     train.set_defaults(run=_train.run)
 
@@ -137,18 +142,22 @@ def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--fit-jobs",
         "--jobs",
+        dest="jobs",
         type=int,
         default=None,
+        action=DeprecatedAlias,
+        deprecated=("--jobs",),
         help="(recipe, fold) fits run at once, in worker processes (-1: one per "
         "core; default: 1); with --dask, the local cluster's workers (default: "
-        "one per core); the results do not depend on it",
+        "one per core); the results do not depend on it (--jobs: deprecated name)",
     )
     cluster = parser.add_mutually_exclusive_group()
     cluster.add_argument(
         "--dask",
         action="store_true",
-        help="run the fits on a local Dask cluster of --jobs worker processes "
+        help="run the fits on a local Dask cluster of --fit-jobs worker processes "
         "(default: one per core); needs pip install sklearn-ser[dask]",
     )
     cluster.add_argument(
@@ -167,7 +176,15 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         "--epochs", type=int, default=None, help="training epochs of deep recipes"
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel jobs for loading/features"
+        "--feature-jobs",
+        "--n-jobs",
+        dest="n_jobs",
+        type=int,
+        default=None,
+        action=DeprecatedAlias,
+        deprecated=("--n-jobs",),
+        help="threads or processes that load and featurise the clips within each "
+        "fit (the steps' n_jobs; default: the recipe's) (--n-jobs: deprecated name)",
     )
     parser.add_argument(
         "--budget",
