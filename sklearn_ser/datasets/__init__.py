@@ -7,7 +7,7 @@ Loaders read file names only, never audio; pass their ``paths`` to
 
 from ._cremad import load_cremad
 from ._emodb import load_emodb
-from ._emotions import EMOTIONS
+from ._emotions import EMOTIONS, canonical_label
 from ._folder import load_folder
 from ._ravdess import load_ravdess
 from ._savee import load_savee
@@ -16,6 +16,7 @@ from ._tess import load_tess
 
 __all__ = [
     "EMOTIONS",
+    "canonical_label",
     "load_cremad",
     "load_emodb",
     "load_folder",
