@@ -479,6 +479,7 @@ def test_loader_defaults():
     assert AudioLoader().get_params() == {
         "duration": 3.0,
         "n_jobs": None,
+        "normalize": None,
         "offset": 0.0,
         "res_type": "soxr_hq",
         "sr": DEFAULT_SR,
