@@ -1,6 +1,7 @@
 """Command-line options of loading: labels of folder corpora, window, level, jobs."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ def urdu(tmp_path):
     root = tmp_path / "urdu"
     for k, label in enumerate(("Angry", "Happy")):
         for speaker, amplitude in (("SM1", 0.3), ("SF2", 0.2), ("SM3", 0.01)):
-            for n in range(2):
+            for n in range(3):
                 path = root / label / f"{speaker}_{label[0]}{n:03d}.wav"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_audio(
@@ -151,3 +152,34 @@ def test_old_job_option_names_still_work_with_a_warning(urdu, tmp_path, capsys):
     assert "warning: --jobs is deprecated and will be removed; use --fit-jobs" in err
     assert "error: --fit-jobs must be >= 1, or -1 for one per core; got 0" in err
     np.testing.assert_equal(load_model(out).classes_, ["angry", "happy"])
+
+
+def test_quiet_benchmark_prints_warnings_as_single_lines(urdu, tmp_path, capsys):
+    for path in (urdu / "Happy").glob("SM3_*"):
+        path.unlink()  # speaker SM3's fold has no happy clip
+    argv = [
+        "benchmark",
+        "--dataset",
+        "folder",
+        "--root",
+        str(urdu),
+        "--speaker-pattern",
+        "^(S[MF][0-9])_",
+        "--recipes",
+        "svm",
+        "--folds",
+        "3",
+        "--level-norm",
+        "rms",
+        "--quiet",
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes the command
+        assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "labels they have: fold " in captured.out
+    assert "(happy)" in captured.out
+    for line in captured.err.splitlines():
+        assert line.startswith("sklearn-ser benchmark: warning: "), line

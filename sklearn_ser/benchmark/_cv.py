@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs, parallel_config
 from sklearn.base import clone
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from skorch import NeuralNet
 from skorch.callbacks import Callback
@@ -369,23 +369,33 @@ def _fit_and_score(
     y_pred = np.asarray(model.predict(X[test], **test_params)).astype(str)
     predict_time = time.perf_counter() - t0
     y_fit = np.asarray(model.predict(X[train], **train_params)).astype(str)
+    # The run's labels, less those without a clip in this part of the fold
+    # (they have no recall): UAR and macro F1 average the same labels.
+    tested = [label for label in labels if label in set(y[test])]
+    trained = [label for label in labels if label in set(y[train])]
     score = FoldScore(
         fold=key[1],
         n_train=len(train),
         n_test=len(test),
         test_speakers=sorted(set(groups[test])),
-        uar=balanced_accuracy_score(y[test], y_pred),
-        macro_f1=f1_score(
-            y[test], y_pred, average="macro", labels=labels, zero_division=0
-        ),
+        uar=_macro(recall_score, y[test], y_pred, tested),
+        macro_f1=_macro(f1_score, y[test], y_pred, tested),
         accuracy=accuracy_score(y[test], y_pred),
         fit_time=fit_time,
         predict_time=predict_time,
-        train_uar=balanced_accuracy_score(y[train], y_fit),
+        train_uar=_macro(recall_score, y[train], y_fit, trained),
         train_speakers=sorted(set(groups[train])),
         best_params=getattr(estimator, "best_params_", None),
+        missing_labels=[label for label in labels if label not in tested],
     )
     return key, (score, y_pred, _device_of(estimator))
+
+
+def _macro(metric, y_true, y_pred, labels) -> float:
+    """``metric`` averaged over ``labels``; a label never predicted scores 0."""
+    return float(
+        metric(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    )
 
 
 def _torch_threads() -> int | None:

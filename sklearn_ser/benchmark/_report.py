@@ -35,7 +35,10 @@ class FoldScore:
     ``train_uar`` is the UAR on the fold's own training clips (how well the
     model fits what it saw; far above ``uar`` means it memorised speakers).
     ``best_params`` is what a tuned recipe's inner search chose on this
-    fold's training data (``None`` for untuned recipes).
+    fold's training data (``None`` for untuned recipes). Every fold is scored
+    on the labels of the whole corpus; ``missing_labels`` are those without
+    a clip in this fold's test part, which ``uar`` and ``macro_f1`` leave out
+    of their averages (a label with no clip has no recall).
     """
 
     fold: int
@@ -50,6 +53,7 @@ class FoldScore:
     train_uar: float
     train_speakers: list[str] = field(default_factory=list)
     best_params: dict | None = None
+    missing_labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -184,7 +188,29 @@ class BenchmarkResult:
             cells.append(f"{result.mean_std('predict_time')[0]:.2f}")
             cells.append(result.device)
             lines.append("| " + " | ".join(cells) + " |")
+        lines.extend(self._missing_labels_note())
         return "\n".join(lines) + "\n"
+
+    def _missing_labels_note(self) -> list[str]:
+        """Lines naming the folds whose test part lacks some of the labels."""
+        if not self.recipes:
+            return []
+        # Every recipe runs on the same splits: the first one's folds say it.
+        gaps = [
+            f"fold {fold.fold + 1} ({', '.join(fold.missing_labels)})"
+            for fold in self.recipes[0].folds
+            if fold.missing_labels
+        ]
+        if not gaps:
+            return []
+        labels = self.recipes[0].labels
+        return [
+            "",
+            f"Folds without a test clip of some of the {len(labels)} labels, "
+            "whose UAR and macro F1 average the labels they have: "
+            + "; ".join(gaps)
+            + ".",
+        ]
 
     def save(self, out_dir) -> list[Path]:
         """Write results.json, results.md and the figures into ``out_dir``.

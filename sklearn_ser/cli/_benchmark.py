@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -177,17 +178,26 @@ def _protocols_for(names, protocol: str) -> dict:
 
 def _benchmark_or_user_error(run, args, finished: list[str], folder: Path):
     """``run()``; bad audio or an unusable encoder ends in one line saying what
-    finished and where it is."""
+    finished and where it is.
+
+    The warnings raised in this process while it runs are printed as one line
+    each, each distinct message once, with or without ``--quiet``.
+    """
     from ..audio import AudioLoadError
     from ..benchmark._cv import SilentClipError
     from ..features._encoder_backbone import PretrainedEncoderError
 
-    try:
-        return run()
-    except (AudioLoadError, SilentClipError) as exc:
-        message = bad_audio_message(exc, args)
-    except PretrainedEncoderError as exc:  # e.g. clips too short for it
-        message = f"pretrained encoder (--encoder): {exc}"
+    # Warnings of the run (scikit-learn's among them) as one line each, once.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return run()
+        except (AudioLoadError, SilentClipError) as exc:
+            message = bad_audio_message(exc, args)
+        except PretrainedEncoderError as exc:  # e.g. clips too short for it
+            message = f"pretrained encoder (--encoder): {exc}"
+        finally:
+            print_warnings(args, caught, None)
     if finished:
         message += (
             f"; the results of the {len(finished)} recipe(s) that finished "
@@ -282,8 +292,6 @@ def _check_levels(args, data) -> None:
     """Warn, in one line, when the speakers were recorded at very different levels."""
     if data.groups is None or args.level_norm is not None:
         return
-    import warnings
-
     from ..benchmark import check_speaker_levels
 
     with warnings.catch_warnings(record=True) as caught:

@@ -34,9 +34,10 @@ def listed(summary: str, entries, advice: str, path: Path) -> str:
 
 
 def print_warnings(args, caught, list_path: Path) -> None:
-    """Each warning a loader raised as one line, skipped files listed in a file."""
+    """Each distinct warning as one line, skipped files listed in a file."""
     from ..datasets._base import CorpusFileWarning
 
+    printed = set()
     for record in caught:
         warning = record.message
         if isinstance(warning, CorpusFileWarning):
@@ -45,7 +46,9 @@ def print_warnings(args, caught, list_path: Path) -> None:
             )
         else:
             message = " ".join(line.strip() for line in str(warning).splitlines())
-        print(f"sklearn-ser {args.command}: warning: {message}", file=sys.stderr)
+        if message not in printed:
+            printed.add(message)
+            print(f"sklearn-ser {args.command}: warning: {message}", file=sys.stderr)
 
 
 def bad_audio_message(exc, args) -> str:
