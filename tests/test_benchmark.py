@@ -239,8 +239,13 @@ def test_early_stopping_after_a_sampler_is_refused_under_speaker_protocol():
     run_benchmark({"es": recipe}, X, y, groups, protocol="random-kfold", progress=False)
 
 
-def test_deep_classifiers_show_an_epoch_bar_without_changing_the_recipe(capsys):
+def test_deep_classifiers_show_an_epoch_bar_without_changing_the_recipe(
+    capsys, monkeypatch
+):
+    from sklearn_ser.benchmark import _cv
     from sklearn_ser.classifiers import StackedLSTMClassifier
+
+    monkeypatch.setattr(_cv, "_on_a_terminal", lambda: True)
 
     X, y, groups = _data()
     X = X.astype("float32")
@@ -253,6 +258,11 @@ def test_deep_classifiers_show_an_epoch_bar_without_changing_the_recipe(capsys):
     assert "lstm fold 1/2" in err and "lstm fold 2/2" in err and "/3 [" in err
     # the user's estimator is not modified
     assert clf.callbacks is None
+    # Written to a file, only the bar over fits: no line per epoch.
+    monkeypatch.setattr(_cv, "_on_a_terminal", lambda: False)
+    run_benchmark({"lstm": clf}, X, y, groups, n_splits=2, progress=True)
+    err = capsys.readouterr().err
+    assert "fits" in err and "lstm fold" not in err
 
 
 class SplitRecorder(GroupKFold):

@@ -1,5 +1,7 @@
 """Every fold is scored on the corpus's labels, and says which it lacks."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -72,3 +74,25 @@ def test_folds_with_every_label_add_no_note():
     )
     assert all(fold.missing_labels == [] for fold in result.recipes[0].folds)
     assert "Folds without" not in result.to_markdown()
+
+
+def test_labels_the_font_lacks_draw_without_a_warning_per_glyph(tmp_path):
+    # Run in a fresh process: matplotlib caches the layout of text it drew.
+    code = f"""
+import warnings, numpy as np
+from sklearn.dummy import DummyClassifier
+from sklearn_ser.benchmark import run_benchmark
+y = np.tile(["\\N{{UPSIDE-DOWN FACE}} happy", "sad"], 12)
+groups = np.repeat(["a", "b", "c", "d"], 6)
+X = np.random.default_rng(0).normal(size=(24, 2))
+result = run_benchmark({{"dummy": DummyClassifier()}}, X, y, groups, n_splits=2,
+                       progress=False)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    paths = result.save({str(tmp_path)!r})
+print(len(caught), len(paths))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "4"], done.stderr

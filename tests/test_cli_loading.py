@@ -183,3 +183,30 @@ def test_quiet_benchmark_prints_warnings_as_single_lines(urdu, tmp_path, capsys)
     assert "(happy)" in captured.out
     for line in captured.err.splitlines():
         assert line.startswith("sklearn-ser benchmark: warning: "), line
+
+
+def test_one_total_and_no_stale_file_lists(urdu, tmp_path, capsys):
+    out = tmp_path / "results"
+    out.mkdir()
+    # A failed run left its list of bad files here.
+    (out / "bad_files.txt").write_text("old.wav: expected ...\n")
+    (out / "test_skipped_files.txt").write_text("old.wav: expected ...\n")
+    argv = ["benchmark", "--dataset", "folder", "--root", str(urdu)]
+    argv += ["--speaker-pattern", "^(S[MF][0-9])_", "--recipes", "svm"]
+    assert main([*argv, "--folds", "3", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert not (out / "bad_files.txt").exists()
+    assert not (out / "test_skipped_files.txt").exists()
+    total = json.loads((out / "results.json").read_text())["elapsed_seconds"]
+    assert f"; total {total:.1f} s" in printed
+    assert f"; total {total:.1f} s" in (out / "results.md").read_text()
+    assert f"of which {total:.1f} s loading audio, computing features and " in printed
+
+
+def test_speaker_pattern_help_says_where_it_searches(capsys):
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "regex searched in each file's path below its label folder" in help_text
+    assert "--fit-jobs N, --jobs N" in help_text
+    assert "--feature-jobs N, --n-jobs N" in help_text

@@ -211,8 +211,10 @@ def run_benchmark(
             features[name] = cache.transform(head)
             _check_silent_clips(name, rest, features[name][0], paths)
 
-    # Epoch bars of fits in other processes would interleave on the terminal.
-    epoch_bars = progress and effective_n_jobs(n_jobs) == 1
+    # Epoch bars of fits in other processes would interleave on the terminal,
+    # and nested bars written to a log file (no terminal) leave a line per
+    # update: there, only the bar over fits is shown.
+    epoch_bars = progress and effective_n_jobs(n_jobs) == 1 and _on_a_terminal()
     torch_threads = _torch_threads()
 
     def tasks():
@@ -525,6 +527,11 @@ def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
     return (
         {f"{steps[-1][0]}__groups": train_groups} if steps else {"groups": train_groups}
     )
+
+
+def _on_a_terminal() -> bool:
+    """Whether progress bars (on stderr) are seen on a terminal."""
+    return sys.stderr.isatty()
 
 
 class _EpochBar(Callback):

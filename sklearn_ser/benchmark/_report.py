@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,7 +227,18 @@ class BenchmarkResult:
         return [json_path, md_path, *self.plot(out_dir)]
 
     def plot(self, out_dir) -> list[Path]:
-        """Save a normalised confusion matrix per recipe and one comparison figure."""
+        """Save a normalised confusion matrix per recipe and one comparison figure.
+
+        Characters the font lacks (emoji in a label) are drawn as boxes,
+        without matplotlib's warning per glyph.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=r"Glyph \d+ .*missing from", category=UserWarning
+            )
+            return self._draw(out_dir)
+
+    def _draw(self, out_dir) -> list[Path]:
         import matplotlib
 
         matplotlib.use("Agg")

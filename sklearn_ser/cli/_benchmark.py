@@ -80,6 +80,7 @@ def run(args) -> int:
                 {recipe: recipes[recipe] for recipe in by_protocol[name]},
             )
     corpus = _corpus_name(args, data)
+    cross_validating = 0.0
 
     with ExitStack() as stack:
         try:
@@ -116,10 +117,17 @@ def run(args) -> int:
                 finished,
                 folder,
             )
+            result.save(folder)  # the final totals, as printed below
+            cross_validating += result.elapsed
             print()
             print(result.to_markdown())
             print(f"Wrote results of {', '.join(finished)} to {folder}")
-    print(f"Benchmark finished in {time.perf_counter() - start:.1f} s.")
+    total = time.perf_counter() - start
+    tables = "the tables' totals" if len(by_protocol) > 1 else "the table's total"
+    print(
+        f"Benchmark finished in {total:.1f} s, of which {cross_validating:.1f} s "
+        f"loading audio, computing features and fitting ({tables})."
+    )
     return 0
 
 

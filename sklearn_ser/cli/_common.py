@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ._errors import UserError, list_file, listed, print_warnings
+from ._errors import UserError, clear_lists, list_file, listed, print_warnings
 from ._loading import check_window_options, loader_overrides, parse_label_map
 
 DATASETS = ("synthetic", "ravdess", "tess", "savee", "emodb", "cremad", "folder")
@@ -22,6 +22,8 @@ def load_dataset(
     from ..datasets._base import CorpusFileError
 
     root_flag = "--test-root" if test else "--root"
+    if not test:
+        clear_lists(args)
     if dataset == "synthetic":
         return datasets.make_emotional_speech(
             random_state=args.seed, output_dir=workdir / "synthetic_corpus"

@@ -19,6 +19,23 @@ def list_file(args, name: str) -> Path:
     return (out if args.command == "benchmark" else out.parent) / name
 
 
+#: The lists of files a run may write next to its output.
+LIST_FILES = tuple(
+    f"{prefix}{name}.txt"
+    for prefix in ("", "test_")
+    for name in ("bad_files", "skipped_files", "bad_audio")
+)
+
+
+def clear_lists(args) -> None:
+    """Remove the file lists an earlier run left next to this run's output.
+
+    So that a list beside the results always belongs to them.
+    """
+    for name in LIST_FILES:
+        list_file(args, name).unlink(missing_ok=True)
+
+
 def write_list(path: Path, entries) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{file}: {reason}\n" for file, reason in entries))

@@ -128,8 +128,9 @@ def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--speaker-pattern",
-        help="with --dataset folder: regex with a group 'speaker' matched "
-        "against each file name",
+        help="with --dataset folder: regex searched in each file's path below "
+        "its label folder (below --root with --label-pattern); its group "
+        "'speaker', else its first group, is the speaker id, e.g. '^(spk[0-9]+)_'",
     )
     parser.add_argument(
         "--label-pattern",
@@ -145,6 +146,7 @@ def _add_parallel_options(parser: argparse.ArgumentParser) -> None:
         "--fit-jobs",
         "--jobs",
         dest="jobs",
+        metavar="N",
         type=int,
         default=None,
         action=DeprecatedAlias,
@@ -179,6 +181,7 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         "--feature-jobs",
         "--n-jobs",
         dest="n_jobs",
+        metavar="N",
         type=int,
         default=None,
         action=DeprecatedAlias,

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ._base import NameConvention, find_clips, make_bunch
+from ._base import NameConvention, find_audio_files, find_clips, make_bunch
 from ._emotions import EMOTIONS
 
 _LAYOUT = (
@@ -124,6 +124,20 @@ def _clip(path: Path, root: Path, *, channels: tuple[str, ...]) -> tuple | None:
     return None
 
 
+def _other_channel_clips(root, vocal_channel: str) -> int:
+    """How many audio-only clips of the other vocal channel lie below ``root``."""
+    if vocal_channel == "both" or not Path(root).is_dir():
+        return 0
+    (other,) = set(_CHANNELS) - {vocal_channel}
+    count = 0
+    for path in find_audio_files(Path(root).resolve()):
+        try:
+            count += _clip(path, root, channels=(other,)) is not None
+        except ValueError:
+            continue
+    return count
+
+
 @validate_params(
     {
         "root": [str, os.PathLike],
@@ -230,9 +244,20 @@ def load_ravdess(
         parse=partial(_clip, channels=channels),
     )
     channel = "speech or song" if vocal_channel == "both" else vocal_channel
-    _, paths, clips = find_clips(
-        root, naming, strict=strict, what=f"RAVDESS audio-only {channel} clips"
-    )
+    try:
+        _, paths, clips = find_clips(
+            root, naming, strict=strict, what=f"RAVDESS audio-only {channel} clips"
+        )
+    except FileNotFoundError as exc:
+        other = _other_channel_clips(root, vocal_channel)
+        if not other:
+            raise
+        (name,) = set(_CHANNELS) - {vocal_channel}
+        raise FileNotFoundError(
+            f"{exc}; it holds {other} audio-only {name} clip(s): pass "
+            f"vocal_channel='{name}' (--vocal-channel {name} on the command line) "
+            "or 'both'"
+        ) from None
 
     codes = np.asarray(clips)
     _, channel, emotion, intensity, statement, repetition, actor = codes.T

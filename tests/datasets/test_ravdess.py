@@ -234,8 +234,35 @@ def test_root_without_clips_of_the_chosen_vocal_channel(tmp_path):
     with pytest.raises(
         FileNotFoundError,
         match=re.escape(f"no RAVDESS audio-only song clips found under {tmp_path};"),
-    ):
+    ) as raised:
         load_ravdess(tmp_path, vocal_channel="song")
+    assert str(raised.value).endswith(
+        "; it holds 1 audio-only speech clip(s): pass vocal_channel='speech' "
+        "(--vocal-channel speech on the command line) or 'both'"
+    )
+
+
+def test_a_song_only_copy_suggests_the_song_channel(tmp_path):
+    # The song zip of RAVDESS: Audio_Song_Actors_01-24/Actor_NN/03-02-*.wav.
+    make_tree(
+        tmp_path,
+        "Audio_Song_Actors_01-24/Actor_01/03-02-03-01-01-01-01.wav",
+        "Audio_Song_Actors_01-24/Actor_02/03-02-04-01-01-01-02.wav",
+    )
+    with pytest.raises(FileNotFoundError) as raised:
+        load_ravdess(tmp_path)
+    message = str(raised.value)
+    assert message.startswith(
+        f"no RAVDESS audio-only speech clips found under {tmp_path}; {LAYOUT}"
+    )
+    assert message.endswith(
+        "; it holds 2 audio-only song clip(s): pass vocal_channel='song' "
+        "(--vocal-channel song on the command line) or 'both'"
+    )
+    assert load_ravdess(tmp_path, vocal_channel="song").target.tolist() == [
+        "happy",
+        "sad",
+    ]
 
 
 def test_root_whose_every_file_is_skipped(tmp_path):
