@@ -220,7 +220,7 @@ def run_benchmark(
     def tasks():
         for name, (_, rest) in split_recipes.items():
             for fold, (train, test) in enumerate(splits):
-                estimator = clone(rest)
+                estimator = _quiet_nets(clone(rest))
                 if epoch_bars:
                     _add_epoch_bar(estimator, f"{name} fold {fold + 1}/{len(splits)}")
                 yield delayed(_fit_and_score)(
@@ -527,6 +527,22 @@ def _groups_fit_params(estimator, train_groups, protocol: Protocol) -> dict:
     return (
         {f"{steps[-1][0]}__groups": train_groups} if steps else {"groups": train_groups}
     )
+
+
+def _quiet_nets(estimator):
+    """``estimator`` with every skorch net in it set to ``verbose=0``.
+
+    The benchmark shows its own progress; per-epoch tables of its many fits
+    (a deep classifier's default) would flood the output.
+    """
+    if isinstance(estimator, NeuralNet):
+        return estimator.set_params(verbose=0)
+    quiet = {
+        f"{name}__verbose": 0
+        for name, value in estimator.get_params(deep=True).items()
+        if isinstance(value, NeuralNet)
+    }
+    return estimator.set_params(**quiet) if quiet else estimator
 
 
 def _on_a_terminal() -> bool:

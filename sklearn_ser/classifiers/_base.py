@@ -137,7 +137,7 @@ class _DeepSERClassifier(
         train_split=None,
         iterator_train__shuffle=True,
         device="auto",
-        verbose=0,
+        verbose=1,
         random_state=None,
         class_weight=None,
         early_stopping=False,

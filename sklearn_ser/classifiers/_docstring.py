@@ -67,8 +67,12 @@ _SHARED_PARAMETERS = """\
         stopping.
     patience : int, default=10
         Epochs without improvement of the validation loss before stopping.
-    verbose : int, default=0
-        0 trains quietly; 1 prints skorch's per-epoch table.
+    verbose : int, default=1
+        1 prints skorch's table of each epoch as it ends (epoch, training
+        loss, validation loss and accuracy with early stopping, seconds), so
+        that a long fit shows its progress; 0 trains quietly.
+        :func:`~sklearn_ser.benchmark.run_benchmark` trains its copies with
+        0 and shows a progress bar instead.
     **kwargs
         Any other :class:`skorch.classifier.NeuralNetClassifier` parameter,
         e.g. ``module__*`` (the architecture's parameters, except

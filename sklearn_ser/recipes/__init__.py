@@ -19,6 +19,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
+        "_budget": ["recipe_params"],
         "_classical": ["compare_svm", "egemaps_svm", "random_forest", "svm"],
         "_deep": [
             "attentive_crnn",
