@@ -164,7 +164,8 @@ def test_paper_defaults():
     assert CNNLSTMClassifier().max_epochs == 1400
     for cls in CLASSIFIERS:
         clf = cls()
-        assert (clf.device, clf.verbose, clf.train_split) == ("auto", 0, None)
+        # verbose=1: a long fit shows each epoch (skorch's table).
+        assert (clf.device, clf.verbose, clf.train_split) == ("auto", 1, None)
         assert clf.iterator_train__shuffle is True
 
 
@@ -217,11 +218,11 @@ def test_saved_params_load_into_an_auto_device_net(tmp_path):
     assert other.device == "auto"
 
 
-def test_verbose_prints_skorch_progress(capsys):
+def test_verbose_prints_skorch_progress_by_default(capsys):
     X, y = make_data(StackedLSTMClassifier)
-    make_clf(StackedLSTMClassifier).fit(X, y)
+    make_clf(StackedLSTMClassifier, verbose=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    make_clf(StackedLSTMClassifier, verbose=1).fit(X, y)
+    make_clf(StackedLSTMClassifier).fit(X, y)
     assert "train_loss" in capsys.readouterr().out
 
 
