@@ -54,6 +54,17 @@ def _run_cli(argv, cwd):
         (["benchmark", "--torch-threads", "0"], 2, "--torch-threads must be >= 1"),
         (["train", "--recipe", "nope", "--out", "m.sser"], 2, "unknown recipe(s)"),
         (["benchmark", "--folds", "two"], 2, "invalid int value: 'two'"),
+        (
+            ["predict", "--model", "m.sser", "x.wav", "--segments", "--hop", "4"]
+            + ["--window", "2"],
+            2,
+            "--hop 4.0 is longer than --window 2.0",
+        ),
+        (
+            ["predict", "--model", "m.sser", "x.wav", "--window", "2"],
+            2,
+            "--window is used only with --segments",
+        ),
     ],
 )
 def test_no_heavy_imports(tmp_path, argv, status, expected):

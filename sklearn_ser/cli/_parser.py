@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from . import _benchmark, _predict, _recipes, _train
+from . import _benchmark, _predict, _recipes, _segments, _train
 from ._common import DATASETS
 from ._loading import DeprecatedAlias, add_label_options, add_window_options
 
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", required=True, help="model file from `train`")
     predict.add_argument("files", nargs="+", help="audio files")
     predict.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _segments.add_arguments(predict)
     predict.set_defaults(run=_predict.run)
 
     recipes = commands.add_parser("recipes", help="list the available recipes")

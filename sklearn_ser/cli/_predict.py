@@ -11,6 +11,9 @@ from ._errors import UserError
 
 def run(args) -> int:
     """Run the ``predict`` command."""
+    from . import _segments
+
+    _segments.check_arguments(args)
     from ..audio import AudioLoadError
     from ..persistence import ModelFileError, load_model
 
@@ -18,6 +21,8 @@ def run(args) -> int:
         model = load_model(args.model)
     except ModelFileError as exc:
         raise UserError(str(exc)) from None
+    if args.segments:
+        return _segments.run(args, model)
     try:
         proba = model.predict_proba(args.files)
     except AudioLoadError as exc:
