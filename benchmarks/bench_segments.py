@@ -16,8 +16,9 @@ to be a clip of a known emotion or a pause. Prints
     dBFS, that RAVDESS clips begin and end with);
 (b) segment-level UAR: each classified window against the emotion of the
     clip it overlaps most, for each model and detector;
-(c) the UAR of the same model on each clip alone (``predict_proba`` on the
-    clip files), and on the same clips with the same noise added.
+(c) the UAR of the same model on each clip alone (``predict`` on the clip
+    files), on the same clips with the same noise added, and on the clips
+    read from their start instead of the recipe's offset.
 
 ``scale``: a ``--minutes`` long recording (default 60) made by repeating
 those clips and pauses, 16-bit WAV at 48 kHz; each run in a fresh process
@@ -195,6 +196,10 @@ def accuracy(args) -> None:
         ).astype(np.float32)
         noisy_pred = model[1:].predict(noisy)
         per_clip = balanced_accuracy_score(labels, clean)
+        # The same clips cut from their start instead of the recipe's offset:
+        # how much the model depends on where the utterance sits in its window.
+        start_0 = load_audio(paths, sr=loader.sr, offset=0.0, duration=loader.duration)
+        per_clip_0 = balanced_accuracy_score(labels, model[1:].predict(start_0))
         per_noisy = balanced_accuracy_score(labels, noisy_pred)
         for vad in ("energy", "silero", None):
             start = time.perf_counter()
@@ -226,6 +231,7 @@ def accuracy(args) -> None:
                 "segment UAR, majority k=3": uar_smooth,
                 "per-clip UAR": per_clip,
                 "per-clip UAR, noisy": per_noisy,
+                "per-clip UAR, from 0 s": per_clip_0,
                 "x real time": duration / seconds,
             }
             if vad is not None:
