@@ -26,7 +26,10 @@ reports its wall time, x real time (recording seconds per second) and peak
 resident memory (``ru_maxrss``). The references, measured in the same run:
 decoding and resampling the file block by block with nothing else (the
 floor of any streamed reader, in x real time), and reading the whole file
-into memory at once (the memory a non-streamed reader needs).
+into memory at once (the memory a non-streamed reader needs), and each
+model's process after its imports and loading, before any audio (what the
+streaming adds to). The first recipe also runs on a recording a sixth as
+long: bounded memory does not grow with the length.
 
     python benchmarks/bench_segments.py accuracy --work /tmp/segments
     python benchmarks/bench_segments.py scale --work /tmp/segments [--minutes 60]
@@ -284,8 +287,11 @@ def measure(args) -> None:
         torch.set_num_threads(args.threads)
         model = load_model(args.model)
         start = time.perf_counter()  # loading the model is not streaming
-        vad = None if args.what == "none" else args.what
-        n = sum(1 for _ in stream_segments(model, args.recording, vad=vad))
+        if args.what == "model":  # imports and model: what streaming adds to
+            n = 0
+        else:
+            vad = None if args.what == "none" else args.what
+            n = sum(1 for _ in stream_segments(model, args.recording, vad=vad))
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB on Linux
     print(
@@ -315,15 +321,25 @@ def scale(args) -> None:
         f"recording: {info.duration / 60:.1f} min, {info.samplerate} Hz, "
         f"{recording.stat().st_size / 2**20:.0f} MiB on disk"
     )
-    runs = [("decode", None), ("whole", None)]
-    runs += [(vad, name) for name in args.recipes for vad in args.vads]
-    results = {}
-    for what, name in runs:
+    # The first recipe also on a sixth of the recording: a bounded memory
+    # does not grow with the recording's length.
+    short = args.work / f"long_{args.minutes / 6:g}min.wav"
+    if not short.is_file():
+        paths, labels = test_clips()
+        build_recording(
+            short, paths, labels, seconds=args.minutes * 10, noise_db=args.noise_db
+        )
+    runs = [("decode", None, recording), ("whole", None, recording)]
+    runs += [("model", name, recording) for name in args.recipes]
+    runs += [(args.vads[0], args.recipes[0], short)]
+    runs += [(vad, name, recording) for name in args.recipes for vad in args.vads]
+    results = []
+    for what, name, file in runs:
         command = [
             sys.executable,
             __file__,
             "_measure",
-            str(recording),
+            str(file),
             what,
             "--threads",
             str(args.threads),
@@ -332,23 +348,34 @@ def scale(args) -> None:
             command += ["--model", str(trained(name, args.work))]
         out = subprocess.run(command, check=True, capture_output=True, text=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        results[(what, name)] = result
-        label = what if name is None else f"{name}, vad={what}"
+        minutes = sf.info(file).duration / 60
+        label = (
+            what
+            if name is None
+            else f"{name}, "
+            + ("imports and model only" if what == "model" else f"vad={what}")
+        )
+        label += f", {minutes:.0f} min"
+        speed = "" if what == "model" else f"{result['x_real_time']:8.1f} x real time"
         print(
-            f"{label:<28} {result['x_real_time']:8.1f} x real time  "
-            f"peak RSS {result['peak_rss_mib']:7.0f} MiB  ({result['seconds']:.0f} s)",
+            f"{label:<44} {speed:>20}  peak RSS {result['peak_rss_mib']:5.0f} MiB  "
+            f"({result['seconds']:.0f} s)",
             flush=True,
         )
-    floor = results[("decode", None)]["x_real_time"]
-    whole = results[("whole", None)]["peak_rss_mib"]
-    print("\nratios against the references of this run:")
-    for (what, name), result in results.items():
-        if name is None:
+        results.append((what, name, minutes, result))
+    floor = results[0][3]["x_real_time"]
+    whole = results[1][3]["peak_rss_mib"]
+    base = {name: r["peak_rss_mib"] for what, name, _, r in results if what == "model"}
+    print("\nratios against the references measured in this run:")
+    for what, name, minutes, result in results[2:]:
+        if what == "model":
             continue
+        rss, speed = result["peak_rss_mib"], result["x_real_time"]
         print(
-            f"{name}, vad={what}: {result['x_real_time'] / floor:.3f} of the "
-            f"decode-only speed; peak RSS {result['peak_rss_mib'] / whole:.2f} x "
-            f"that of reading the whole file ({whole:.0f} MiB)"
+            f"{name}, vad={what}, {minutes:.0f} min: {speed / floor:.3f}"
+            f" of the decode-only speed ({floor:.0f} x real time); peak RSS "
+            f"{rss / whole:.2f} x that of reading the whole file ({whole:.0f} MiB), "
+            f"{rss - base[name]:+.0f} MiB over imports and model"
         )
 
 
