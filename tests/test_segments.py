@@ -8,7 +8,7 @@ import soundfile as sf
 import soxr
 from sklearn.exceptions import NotFittedError
 
-from sklearn_ser.audio import AudioLoadError
+from sklearn_ser.audio import AudioLoadError, normalize_level
 from sklearn_ser.datasets import make_emotional_speech
 from sklearn_ser.recipes import make_recipe
 from sklearn_ser.segments import (
@@ -83,6 +83,20 @@ def test_segments_equal_the_pipeline_on_windows_cut_by_hand(model, recording):
     assert list(timeline.labels) == list(model.classes_[expected.argmax(axis=1)])
     assert np.isnan(timeline.speech).all()
     assert timeline.classified.all()
+
+
+def test_loader_level_normalisation_is_applied_to_each_window(corpus, recording):
+    model = make_recipe("svm", offset=0.0, duration=1.0, random_state=0)
+    model.set_params(load__normalize="rms").fit(corpus.paths, corpus.target)
+    timeline = predict_segments(model, recording, vad=None, hop=0.5)
+    y, _ = sf.read(recording, dtype="float32")
+    starts, windows = _windows(y, 16000, 8000)
+    for row, start in enumerate(starts):  # measured before padding, as a clip
+        piece = y[start : start + 16000]
+        windows[row, : len(piece)] = normalize_level(piece, "rms")
+    np.testing.assert_allclose(
+        timeline.proba, model[1:].predict_proba(windows), rtol=1e-6, atol=1e-9
+    )
 
 
 @pytest.mark.parametrize("vad", ["energy", None])

@@ -117,6 +117,7 @@ class SegmentStream:
         # Windows shorter than the training clips are zero-padded to their
         # length, as AudioLoader pads short clips.
         self._n_model = max(self._win, round(loader.duration * self.sr))
+        self.normalize = getattr(loader, "normalize", None)
         if not isinstance(min_speech, Real) or not 0 <= min_speech <= 1:
             raise ValueError(f"min_speech must be in [0, 1]; got {min_speech!r}")
         self.min_speech = float(min_speech)
@@ -302,8 +303,10 @@ def predict_segments(
         train`` or :func:`~sklearn_ser.persistence.save_model` saves it), or
         the path of such a model file. Its loader's ``sr`` is the rate the
         windows are cut at (the recording is resampled, whatever its own
-        rate) and its ``duration`` the default window; its ``offset`` is not
-        used.
+        rate) and its ``duration`` the default window; its ``normalize``
+        (per-clip level normalisation) is applied to each window, measured
+        on the window's samples as the loader measures a clip's; its
+        ``offset`` is not used.
     path : str or os.PathLike
         The recording: any format libsndfile reads (WAV, FLAC, OGG, ...),
         any length, any number of channels (averaged to mono).

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soxr
 
+from ..audio import normalize_level
 from ._timeline import Segment
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ class Windows:
             if self.vad is None or speech >= s.min_speech:
                 wave = np.zeros(s._n_model, dtype=np.float32)
                 piece = self.buffer[start - self.buffer_start : end - self.buffer_start]
-                wave[: len(piece)] = piece
+                # The loader's per-clip level normalisation, on the samples
+                # read (before padding), as it does for a clip.
+                wave[: len(piece)] = normalize_level(piece, s.normalize)
                 row[3] = wave
             self.pending.append(row)
             self.k += 1
