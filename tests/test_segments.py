@@ -428,3 +428,21 @@ def test_deep_recipe_on_a_recording(corpus, recording):
     np.testing.assert_allclose(
         timeline.proba, deep[1:].predict_proba(windows), rtol=1e-5, atol=1e-6
     )
+
+
+def test_pretrained_encoder_pipeline_on_a_recording(corpus, recording, tiny_encoder):
+    # The steps after the loader are a speech encoder (waveforms in, pooled
+    # embeddings out) and an SVM: the segmenter feeds them windows the same way.
+    model = make_recipe(
+        "encoder_svm",
+        encoder=tiny_encoder("wav2vec2"),
+        offset=0.0,
+        duration=1.0,
+        random_state=0,
+    ).fit(corpus.paths, corpus.target)
+    timeline = predict_segments(model, recording, vad=None, block_duration=0.3)
+    y, _ = sf.read(recording, dtype="float32")
+    _, windows = _windows(y, 16000, 8000)
+    np.testing.assert_allclose(
+        timeline.proba, model[1:].predict_proba(windows), rtol=1e-5, atol=1e-7
+    )
