@@ -144,8 +144,10 @@ class EnergyVAD(VoiceActivityDetector):
         ):
             if not isinstance(value, Real) or not np.isfinite(value):
                 raise ValueError(f"{name} must be a finite number; got {value!r}")
-            if positive and value <= 0 or name == "hangover" and value < 0:
+            if positive and value <= 0:
                 raise ValueError(f"{name} must be > 0; got {value!r}")
+            if name == "hangover" and value < 0:
+                raise ValueError(f"hangover must be >= 0 seconds; got {value!r}")
         self.margin_db = float(margin_db)
         self.min_db = float(min_db)
         self.noise_window = float(noise_window)
