@@ -244,7 +244,9 @@ def test_corrupt_block_names_file_and_time_and_keeps_earlier_rows(
     # predict_segments keeps the same rows in the error's `partial`.
     with pytest.raises(SegmentReadError) as info:
         predict_segments(model, path, block_duration=1.0)
-    assert [s.start for s in info.value.partial] == [s.start for s in rows]
+    partial = info.value.partial
+    assert [s.start for s in partial] == [s.start for s in rows]
+    assert partial.speech_regions and partial.speech_regions[-1][1] <= error.time
 
 
 def test_truncated_wav_gives_its_rows_then_an_error(model, corpus, tmp_path):

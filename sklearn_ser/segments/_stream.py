@@ -56,7 +56,7 @@ class SegmentReadError(AudioLoadError):
         As given.
     partial : Timeline or None
         From :func:`predict_segments`: the segments computed before the
-        error.
+        error, and the speech regions found up to it.
     """
 
     def __init__(self, path: str, time: float, reason: str):
@@ -159,6 +159,7 @@ class SegmentStream:
                 y = f.read(block, dtype="float32", always_2d=True)
             except (sf.SoundFileError, RuntimeError, OSError) as exc:
                 yield from windows.flush_pending()
+                self.speech_regions = windows.regions(position / native)
                 raise SegmentReadError(
                     self.path,
                     position / native,
@@ -171,6 +172,7 @@ class SegmentStream:
                 windows.feed(y[: bad[0]], last=True)
                 yield from windows.ready(final=False)
                 yield from windows.flush_pending()
+                self.speech_regions = windows.regions((position + bad[0]) / native)
                 raise SegmentReadError(
                     self.path, (position + bad[0]) / native, "NaN or infinite sample"
                 )
@@ -409,7 +411,9 @@ default="energy"
     try:
         segments.extend(stream)
     except SegmentReadError as exc:
-        exc.partial = Timeline(segments, stream.classes, (), exc.time, stream.path)
+        exc.partial = Timeline(
+            segments, stream.classes, stream.speech_regions, exc.time, stream.path
+        )
         raise
     return Timeline(
         segments, stream.classes, stream.speech_regions, stream.duration, stream.path
