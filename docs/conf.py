@@ -50,7 +50,9 @@ exclude_patterns = [
     "sg_execution_times.rst",
     "gen_modules/*.md",
 ]
-myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution"]
+# Counts and lists of the recipes, set from the registry by _ext/recipe_tables.
+myst_substitutions: dict = {}
 myst_heading_anchors = 3
 
 # API pages are generated into gen_modules/ (git-ignored) from docs/api.rst.
