@@ -185,6 +185,7 @@ def workdir(tmp_path_factory):
     pairs = zip(parts, pauses, strict=True)
     session = np.concatenate([x for pair in pairs for x in pair])
     sf.write(root / "session.flac", session, 16000)
+    sf.write(root / "long.wav", session, 16000)
     return root
 
 

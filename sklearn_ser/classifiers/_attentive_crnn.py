@@ -64,7 +64,7 @@ class AttentiveCRNNClassifier(_DeepSERClassifier):
     ...     module__channels=(4, 8), module__pools=((2, 2), (2, 2)),
     ...     module__gru_hidden_size=8, module__attention_size=8,
     ...     time_mask=3, freq_mask=2, mixup_alpha=0.2,
-    ...     max_epochs=2, random_state=0).fit(X, y)
+    ...     max_epochs=2, random_state=0, verbose=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
     """

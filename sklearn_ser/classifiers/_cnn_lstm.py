@@ -54,7 +54,7 @@ class CNNLSTMClassifier(_DeepSERClassifier):
     >>> X = rng.normal(size=(12, 2, 8, 8)).astype("float32")
     >>> y = np.repeat(["angry", "calm"], 6)
     >>> clf = CNNLSTMClassifier(module__channels=(4, 8), module__pools=(2, 2),
-    ...                         max_epochs=2, random_state=0).fit(X, y)
+    ...                         max_epochs=2, random_state=0, verbose=0).fit(X, y)
     >>> clf.classes_
     array(['angry', 'calm'], dtype='<U5')
     >>> clf.predict_proba(X[:3]).shape

@@ -47,7 +47,7 @@ class Conv1DLSTMClassifier(_DeepSERClassifier):
     >>> clf = Conv1DLSTMClassifier(module__conv_channels=8,
     ...                            module__lstm_hidden_size=8,
     ...                            module__dense_size=8, max_epochs=2,
-    ...                            random_state=0).fit(X, y)
+    ...                            random_state=0, verbose=0).fit(X, y)
     >>> clf.predict(X[:2]).shape
     (2,)
     """

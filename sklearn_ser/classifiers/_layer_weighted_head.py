@@ -60,7 +60,7 @@ class LayerWeightedHeadClassifier(_DeepSERClassifier):
     >>> X[10:, 2] += 2.0  # layer 2 tells the classes apart
     >>> y = np.repeat(["angry", "calm"], 10)
     >>> clf = LayerWeightedHeadClassifier(module__hidden_size=8, max_epochs=40,
-    ...                                   lr=0.01, random_state=0).fit(X, y)
+    ...                                   lr=0.01, random_state=0, verbose=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
     >>> clf.layer_weights_.shape

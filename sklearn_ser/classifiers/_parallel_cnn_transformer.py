@@ -52,7 +52,7 @@ class ParallelCNNTransformerClassifier(_DeepSERClassifier):
     >>> clf = ParallelCNNTransformerClassifier(
     ...     module__cnn_channels=(4, 8), module__cnn_pools=(2, 2),
     ...     module__n_layers=1, module__dim_feedforward=16,
-    ...     max_epochs=2, random_state=0).fit(X, y)
+    ...     max_epochs=2, random_state=0, verbose=0).fit(X, y)
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
     """

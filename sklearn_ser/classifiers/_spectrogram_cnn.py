@@ -53,7 +53,7 @@ class SpectrogramCNNClassifier(_DeepSERClassifier):
     >>> ensemble = VotingClassifier(
     ...     [(f"cnn{seed}", SpectrogramCNNClassifier(
     ...         module__channels=(4, 8), module__pools=(2, 2),
-    ...         max_epochs=2, random_state=seed)) for seed in range(3)],
+    ...         max_epochs=2, random_state=seed, verbose=0)) for seed in range(3)],
     ...     voting="soft").fit(X, y)
     >>> ensemble.predict_proba(X[:2]).shape
     (2, 3)

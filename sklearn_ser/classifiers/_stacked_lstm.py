@@ -45,7 +45,7 @@ class StackedLSTMClassifier(_DeepSERClassifier):
     >>> X = rng.normal(size=(20, 170)).astype("float32")
     >>> y = np.repeat(["angry", "calm"], 10)
     >>> clf = StackedLSTMClassifier(module__hidden_size=8, max_epochs=2,
-    ...                             random_state=0).fit(X, y)
+    ...                             random_state=0, verbose=0).fit(X, y)
     >>> clf.predict_proba(X[:3]).sum(axis=1)
     array([1., 1., 1.])
     """
