@@ -104,11 +104,11 @@ def test_lazy_names_resolve():
 def test_loading_a_classical_model_imports_no_torch(tmp_path):
     # skops' import would import torch through scikit-learn's array-API
     # adapter; load_model keeps it out, and leaves the adapter importable.
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import SVC
 
     from sklearn_ser.persistence import save_model
 
-    model = LogisticRegression().fit([[0.0], [1.0]], ["calm", "angry"])
+    model = SVC().fit([[0.0], [1.0]], ["calm", "angry"])
     path = save_model(model, tmp_path / "model.sser")
     code = (
         "import sys; from sklearn_ser.persistence import load_model; "

@@ -9,7 +9,7 @@ import warnings
 
 from sklearn.base import BaseEstimator
 
-from ._allow import _parameter_class
+from ._allow import parameter_class
 from ._archive import ModelFileError
 
 # Attributes of a fitted skorch net that `initialize()` rebuilds from the
@@ -145,7 +145,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
         )
     params = dict(obj.params)
     for param, dotted in obj.param_classes.items():
-        params[param] = _parameter_class(dotted, param, name)
+        params[param] = parameter_class(dotted, param, name)
     net = cls(**params)
     if obj.fitted is None:
         return net

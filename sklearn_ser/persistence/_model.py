@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
 import platform
 import sys
 import zipfile
 from pathlib import Path
 
 from .. import __version__
-from ._allow import _has_deep, _refused_types
+from ._allow import SAVED_DEEP, check_schema, refused_types, schema_types
 from ._archive import (
     _PICKLE,
     _PIPELINE,
@@ -22,6 +23,7 @@ from ._archive import (
     ModelFileError,
     _write_archive,
     read_manifest,
+    read_members,
 )
 from ._deep import _export_deep, _load_tensors, _map_tree, _rebuild_deep, _save_tensors
 
@@ -37,7 +39,9 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
     path : str or path-like
         Destination file (conventionally ``*.sser``). Parent folders are created.
     recipe : str, default=None
-        Name of the recipe the model was built from, recorded in the manifest.
+        Name of the recipe the model was built from, recorded in the manifest:
+        a recipe of :data:`sklearn_ser.recipes.RECIPES` whose steps (names
+        and classes, tuned or not) the model has.
     metadata : dict, default=None
         Extra JSON-serialisable facts to record (e.g. the training corpus).
 
@@ -48,15 +52,16 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
     Raises
     ------
     ModelFileError
-        If the model is not fitted, or holds an object of a class that a
-        model file may not name (the message lists them).
+        If the model is not fitted, holds an object of a type that a model
+        file may not name (the message lists them; see
+        ``ALLOWED_TYPES``), or is not the ``recipe`` it is said to be.
 
     Examples
     --------
     >>> import tempfile, numpy as np
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from sklearn_ser.persistence import save_model, load_model
-    >>> model = LogisticRegression().fit([[0.0], [1.0]], ["calm", "angry"])
+    >>> model = SVC().fit([[0.0], [1.0]], ["calm", "angry"])
     >>> path = save_model(model, tempfile.mkdtemp() + "/model.sser")
     >>> load_model(path).predict([[0.9]])
     array(['angry'], dtype='<U5')
@@ -71,13 +76,13 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
     weights: list = []
     tree = _map_tree(model, lambda obj: _export_deep(obj, weights), {})
     pipeline = skops_io.dumps(tree)
-    refused = _refused_types(skops_io.get_untrusted_types(data=pipeline))
+    refused = refused_types(schema_types(json.loads(_schema(pipeline, "model")))[0])
     if refused:
         raise ModelFileError(
             f"{type(model).__name__} cannot be saved: it holds objects of "
-            f"{', '.join(refused)}, which a model file may not name (allowed: "
-            "classes of scikit-learn, imbalanced-learn and sklearn_ser, NumPy "
-            "dtypes and plain Python data)."
+            f"{', '.join(refused)}, which a model file may not name (allowed: the "
+            "types of the sklearn_ser recipes' pipelines, listed in "
+            "sklearn_ser.persistence.ALLOWED_TYPES)."
         )
     members = {_PIPELINE: pipeline, _WEIGHTS: _save_tensors(weights)}
     manifest = {
@@ -96,6 +101,7 @@ def save_model(model, path, *, recipe: str | None = None, metadata=None) -> Path
         "metadata": metadata or {},
     }
     path = Path(path)
+    _check_manifest(model, manifest, str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_archive(path, manifest, members)
     return path
@@ -152,33 +158,63 @@ def _load(path, manifest: dict):
     checksums = manifest.get("sha256")
     if not isinstance(checksums, dict):
         raise ModelFileError(f"{name!r} is damaged: its manifest has no checksums.")
-    members = {}
-    with zipfile.ZipFile(path) as archive:
-        for member in (_PIPELINE, _WEIGHTS):
-            try:
-                data = archive.read(member)
-            except KeyError:
-                raise ModelFileError(
-                    f"{name!r} is damaged: it has no {member}."
-                ) from None
-            if hashlib.sha256(data).hexdigest() != checksums.get(member):
-                raise ModelFileError(
-                    f"{name!r} is damaged: its {member} does not match the checksum "
-                    "recorded in its manifest."
-                )
-            members[member] = data
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = read_members(archive, (_PIPELINE, _WEIGHTS), name)
+    except KeyError as exc:
+        raise ModelFileError(f"{name!r} is damaged: it has no {exc.args[0]}.") from None
+    for member, data in members.items():
+        if hashlib.sha256(data).hexdigest() != checksums.get(member):
+            raise ModelFileError(
+                f"{name!r} is damaged: its {member} does not match the checksum "
+                "recorded in its manifest."
+            )
     pipeline = members[_PIPELINE]
-    untrusted = skops_io.get_untrusted_types(data=pipeline)
-    refused = _refused_types(untrusted)
-    if refused:
+    types = check_schema(_schema(pipeline, name), name)
+    # Every type the file names is allowed: skops may import them.
+    skops_io = _import_skops_io()
+    tree = skops_io.loads(pipeline, trusted=types)
+    tensors = _load_tensors(members[_WEIGHTS]) if SAVED_DEEP in types else {}
+    model = _map_tree(tree, lambda obj: _rebuild_deep(obj, tensors, name), {})
+    _check_manifest(model, manifest, name)
+    return model
+
+
+def _schema(pipeline: bytes, name: str) -> bytes:
+    """The skops member's schema, read within the size limits."""
+    with zipfile.ZipFile(io.BytesIO(pipeline)) as inner:
+        return read_members(inner, ["schema.json"], name)["schema.json"]
+
+
+def _check_manifest(model, manifest: dict, name: str) -> None:
+    """Refuse a manifest whose label set or recipe the model contradicts."""
+    classes = [str(c) for c in getattr(model, "classes_", ())]
+    if manifest.get("classes") != classes:
         raise ModelFileError(
-            f"{name!r} names {', '.join(refused)}, which a sklearn_ser model file "
-            "may not hold (allowed: classes of scikit-learn, imbalanced-learn and "
-            "sklearn_ser, NumPy dtypes and plain Python data); nothing was loaded."
+            f"{name!r} is damaged: its manifest lists the labels "
+            f"{manifest.get('classes')!r}, its model predicts {classes!r}."
         )
-    tree = skops_io.loads(pipeline, trusted=untrusted)
-    tensors = _load_tensors(members[_WEIGHTS]) if _has_deep(untrusted) else {}
-    return _map_tree(tree, lambda obj: _rebuild_deep(obj, tensors, name), {})
+    recipe = manifest.get("recipe")
+    if recipe is None:
+        return
+    from ..recipes import RECIPES, make_recipe
+
+    if not isinstance(recipe, str) or recipe not in RECIPES:
+        raise ModelFileError(
+            f"{name!r} names the recipe {recipe!r}, which this sklearn_ser does not "
+            f"have (recipes: {', '.join(RECIPES)})."
+        )
+    found = [(n, type(s)) for n, s in getattr(model, "steps", [])]
+    layouts = [make_recipe(recipe)]
+    if RECIPES[recipe].param_grid is not None:
+        layouts.append(make_recipe(recipe, tune=True))
+    expected = [[(n, type(s)) for n, s in pipe.steps] for pipe in layouts]
+    if found not in expected:
+        raise ModelFileError(
+            f"{name!r} is damaged: its manifest names the recipe {recipe!r}, but its "
+            f"model's steps {[(n, t.__name__) for n, t in found]} are not that "
+            "recipe's."
+        )
 
 
 #: scikit-learn's array-API adapters for other libraries, and those libraries.
@@ -233,7 +269,7 @@ def _load_pickle_format(path, manifest: dict, trusted_pickle: bool):
 
     with zipfile.ZipFile(path) as archive:
         try:
-            payload = archive.read(_PICKLE)
+            payload = read_members(archive, [_PICKLE], name)[_PICKLE]
         except KeyError:
             raise ModelFileError(f"{name!r} is damaged: it has no {_PICKLE}.") from None
     if hashlib.sha256(payload).hexdigest() != manifest.get("payload_sha256"):
