@@ -22,6 +22,7 @@ with no reshaping glue. They share one base class that adds to skorch's
 from ._attentive_crnn import AttentiveCRNNClassifier
 from ._cnn_lstm import CNNLSTMClassifier
 from ._conv1d_lstm import Conv1DLSTMClassifier
+from ._encoder_fine_tuning import EncoderFineTuningClassifier
 from ._layer_weighted_head import LayerWeightedHeadClassifier
 from ._parallel_cnn_transformer import ParallelCNNTransformerClassifier
 from ._spectrogram_cnn import SpectrogramCNNClassifier
@@ -31,6 +32,7 @@ __all__ = [
     "AttentiveCRNNClassifier",
     "CNNLSTMClassifier",
     "Conv1DLSTMClassifier",
+    "EncoderFineTuningClassifier",
     "LayerWeightedHeadClassifier",
     "ParallelCNNTransformerClassifier",
     "SpectrogramCNNClassifier",

@@ -92,13 +92,17 @@ class _DeepSERClassifier(
     (its axes, for error messages), ``_feature_axis`` (the axis whose
     entries get their own mean and standard deviation, and which
     ``freq_mask`` masks) and ``_time_axis`` (the axis ``time_mask`` masks;
-    None when the input has no time axis).
+    None when the input has no time axis). ``_standardize_input = False``
+    skips the input standardisation (raw waveforms, where a mean and scale
+    per sample position mean nothing); ``_module_kwargs`` adds the
+    arguments of a module that needs more than the input shape.
     """
 
     _input_ndim: int
     _input_layout: str
     _feature_axis: int
     _time_axis: int | None = None
+    _standardize_input: bool = True
 
     # skorch's own parameters (module__*, optimizer__*, ...) are open-ended
     # and checked by skorch; these are validated in fit.
@@ -296,17 +300,29 @@ class _DeepSERClassifier(
 
     # -- skorch hooks -----------------------------------------------------
 
+    def _module_kwargs(self) -> dict:
+        """The module's arguments that fit derives from the data."""
+        return dict(input_shape=self.input_shape_, n_classes=len(self.classes_))
+
     def initialize_module(self):
         kwargs = self.get_params_for("module")
-        kwargs.update(input_shape=self.input_shape_, n_classes=len(self.classes_))
+        kwargs.update(self._module_kwargs())
         network = self.initialized_instance(self.module, kwargs)
-        standardize = Standardize(
-            self.scaler_.mean_, self.scaler_.scale_, axis=self._feature_axis
+        standardize = (
+            nn.Identity()
+            if self.scaler_ is None
+            else Standardize(
+                self.scaler_.mean_, self.scaler_.scale_, axis=self._feature_axis
+            )
         )
         self.module_ = nn.Sequential(
             OrderedDict(standardize=standardize, network=network)
         )
         return self
+
+    def _state_to_save(self) -> dict:
+        """The network's tensors that a model file stores: all of them."""
+        return self.module_.state_dict()
 
     def _split(self, X, y, groups, seed):
         """The training and validation datasets of one fit (validation may be None)."""
@@ -399,7 +415,9 @@ class _DeepSERClassifier(
         if reset:
             self.input_shape_ = tuple(X.shape[1:])
             self.device_ = resolve_device(self.device)
-            self.scaler_ = _fit_scaler(X, self._feature_axis)
+            self.scaler_ = (
+                _fit_scaler(X, self._feature_axis) if self._standardize_input else None
+            )
             self.class_weight_ = self._check_class_weight(y)
         seeded = self.random_state is not None
         torch_seed, split_seed = (

@@ -19,11 +19,18 @@ into clip embeddings; the fine-tuning classifier trains on top of them.
 - The weights are identified by the SHA-256 of their files, so a model file
   or a cache entry can name exactly the weights it was made with.
 - Loaded encoders are kept per process (a few at most), so that clones of one
-  transformer in a cross-validation load the weights once.
+  transformer in a cross-validation load the weights once; whoever trains an
+  encoder trains a copy (:meth:`EncoderBackbone.trainable_copy`).
+- A clip's true length is its samples up to the last non-zero one (the
+  loader pads with exact zeros); :meth:`EncoderBackbone.pooled_batches` runs
+  clips of one true length together and pools over the frames that cover
+  them, for the frozen embeddings and the fine-tuned classifier alike.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import hashlib
 import os
@@ -247,6 +254,173 @@ class EncoderBackbone:
         with _whisper_positions(self.model, cut) if cut else nullcontext():
             out = self.model(features, output_hidden_states=True)
         return out.hidden_states, self.frames(n)
+
+    def check_sampling_rate(self, sr: int, name: str, owner: str) -> None:
+        """Refuse waveforms at another rate than the encoder's.
+
+        ``owner`` is the estimator the user set ``sr`` on, ``name`` the
+        encoder as given.
+        """
+        if sr != self.sampling_rate:
+            rate = self.sampling_rate
+            raise PretrainedEncoderError(
+                f"{owner}(sr={sr}) but encoder {name!r} was trained at {rate} Hz: "
+                f"load the clips at that rate (AudioLoader(sr={rate})) and set "
+                f"sr={rate}."
+            )
+
+    def check_weights(self, sha256: str, name: str, owner: str) -> None:
+        """Refuse weights other than those whose SHA-256 ``owner`` recorded."""
+        if self.weights_sha256 != sha256:
+            raise PretrainedEncoderError(
+                f"The weights of encoder {name!r} are not those {owner} was "
+                f"fitted with (SHA-256 {sha256[:16]}... expected, "
+                f"{self.weights_sha256[:16]}... found in {self.folder}); "
+                "refusing to use other weights."
+            )
+
+    def check_lengths(self, lengths: np.ndarray, name: str, sr: int) -> None:
+        """Refuse clips shorter than one frame or, for Whisper, longer than 30 s.
+
+        ``lengths`` are true lengths (:func:`true_lengths`); ``name`` names the
+        encoder in the message.
+
+        Raises
+        ------
+        PretrainedEncoderError
+            Naming the rows.
+        """
+        rows = np.flatnonzero(lengths < self.min_samples)
+        if rows.size:
+            silent = np.flatnonzero(lengths == 0)
+            raise PretrainedEncoderError(
+                f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are shorter than "
+                f"one frame of encoder {name!r} ({self.min_samples} samples, "
+                f"{self.min_samples / sr:.3f} s, after trailing zeros, which count "
+                "as padding)"
+                + (f"; rows {silent[:10].tolist()} are all zero" if silent.size else "")
+                + ". Load longer clips or drop these."
+            )
+        if self.max_samples is not None:
+            rows = np.flatnonzero(lengths > self.max_samples)
+            if rows.size:
+                raise PretrainedEncoderError(
+                    f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are longer "
+                    f"than Whisper's {self.max_samples / sr:.0f}-s window; cut them "
+                    "(AudioLoader's duration) or use a waveform encoder."
+                )
+
+    def pooled_batches(
+        self,
+        waveforms,
+        layers,
+        *,
+        lengths=None,
+        whisper_input="clip",
+        pooling="mean",
+        batch_size=None,
+    ):
+        """Pool the chosen hidden states of each clip over its own frames.
+
+        Clips of one run length share batches, longest first; a batch holds
+        clips of one true length only, so that a clip's output does not depend
+        on the other clips.
+
+        Parameters
+        ----------
+        waveforms : ndarray of shape (n_clips, n_samples)
+        layers : sequence of int
+            Hidden-state indices, in output order.
+        lengths : ndarray of int, default=None
+            True lengths; None computes them (:func:`true_lengths`).
+        whisper_input : {"clip", "30s"}, default="clip"
+        pooling : {"mean", "mean+std"}, default="mean"
+        batch_size : int or None, default=None
+            Most clips per forward pass; None: no limit.
+
+        Yields
+        ------
+        rows : ndarray of int
+            Rows of ``waveforms`` in the batch.
+        pooled : torch.Tensor of shape (len(rows), len(layers), width)
+            Float32; the graph is kept if grad is on.
+        """
+        import torch
+
+        if lengths is None:
+            lengths = true_lengths(waveforms)
+        runs = np.array([self.run_length(n, whisper_input) for n in lengths])
+        order = np.lexsort((lengths, -runs))
+        for rows in _equal_length_runs(order, lengths, batch_size or len(order)):
+            n = lengths[rows[0]]
+            states, n_frames = self.hidden_states(
+                waveforms[rows, :n], whisper_input=whisper_input
+            )
+            picked = torch.stack([states[i] for i in layers], dim=1)
+            yield rows, _pool_frames(picked[:, :, :n_frames].float(), pooling)
+
+    def transformer_layers(self):
+        """The encoder's ``nn.ModuleList`` of transformer layers."""
+        return self.model.layers if self.is_whisper else self.model.encoder.layers
+
+    def top_modules(self, n_layers: int) -> list:
+        """The modules that compute the last ``n_layers`` hidden states.
+
+        The top ``n_layers`` transformer layers and the layer norm that
+        follows the last of them, where there is one (Whisper; wav2vec 2.0's
+        "stable layer norm" variants).
+        """
+        layers = self.transformer_layers()
+        modules = list(layers[len(layers) - n_layers :]) if n_layers else []
+        if self.is_whisper:
+            final = self.model.layer_norm
+        elif getattr(self.model.config, "do_stable_layer_norm", False):
+            final = self.model.encoder.layer_norm
+        else:
+            final = None
+        return modules + ([final] if final is not None and n_layers else [])
+
+    def trainable_copy(self) -> EncoderBackbone:
+        """This backbone with a copy of its encoder, which training may change.
+
+        The loaded encoder is shared within the process (by every transformer
+        on these weights), so it is never trained itself.
+        """
+        return dataclasses.replace(self, model=copy.deepcopy(self.model))
+
+
+def true_lengths(X: np.ndarray) -> np.ndarray:
+    """Samples up to each clip's last non-zero one (trailing zeros are padding)."""
+    nonzero = X != 0
+    last = X.shape[1] - np.argmax(nonzero[:, ::-1], axis=1)
+    return np.where(nonzero.any(axis=1), last, 0)
+
+
+def _equal_length_runs(order: np.ndarray, lengths: np.ndarray, batch_size: int):
+    """Runs of ``order`` with one length each, at most ``batch_size`` long."""
+    start = 0
+    while start < len(order):
+        n = lengths[order[start]]
+        stop = start + 1
+        while (
+            stop < len(order)
+            and stop - start < batch_size
+            and lengths[order[stop]] == n
+        ):
+            stop += 1
+        yield order[start:stop]
+        start = stop
+
+
+def _pool_frames(states, pooling: str):
+    """Mean (and std) over frames of ``(batch, layers, frames, dim)``: a tensor."""
+    import torch
+
+    mean = states.mean(dim=2)
+    if pooling == "mean":
+        return mean
+    std = states.std(dim=2, correction=0)
+    return torch.cat([mean, std], dim=-1)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..audio import DEFAULT_SR
-from ._encoder_backbone import PretrainedEncoderError, load_backbone
+from ._encoder_backbone import load_backbone, true_lengths
 
 __all__ = ["SpeechEncoderEmbeddings"]
 
@@ -191,13 +191,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         """
         self._waveforms(X, reset=True)
         backbone = self._backbone()
-        if self.sr != backbone.sampling_rate:
-            raise PretrainedEncoderError(
-                f"SpeechEncoderEmbeddings(sr={self.sr}) but encoder "
-                f"{str(self.model)!r} was trained at {backbone.sampling_rate} Hz: "
-                f"load the clips at that rate (AudioLoader(sr="
-                f"{backbone.sampling_rate})) and set sr={backbone.sampling_rate}."
-            )
+        backbone.check_sampling_rate(self.sr, str(self.model), type(self).__name__)
         self.model_type_ = backbone.model_type
         self.n_hidden_states_ = backbone.n_hidden_states
         self.hidden_size_ = backbone.hidden_size
@@ -226,15 +220,11 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
             return clone(self).fit(X).transform(X)
         X = self._waveforms(X, reset=False)
         backbone = self._backbone()
-        if backbone.weights_sha256 != self.weights_sha256_:
-            raise PretrainedEncoderError(
-                f"The weights of encoder {str(self.model)!r} are not those this "
-                f"transformer was fitted with (SHA-256 {self.weights_sha256_[:16]}..."
-                f" expected, {backbone.weights_sha256[:16]}... found in "
-                f"{backbone.folder}); refusing to embed with other weights."
-            )
-        lengths = _true_lengths(X)
-        self._check_lengths(lengths, backbone)
+        backbone.check_weights(
+            self.weights_sha256_, str(self.model), "this transformer"
+        )
+        lengths = true_lengths(X)
+        backbone.check_lengths(lengths, str(self.model), self.sr)
         width = self.hidden_size_ * (2 if self.pooling == "mean+std" else 1)
         out = np.empty((len(X), len(self.layer_indices_), width), np.float32)
         self._embed(X, lengths, backbone, out)
@@ -310,27 +300,6 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
             )
         return np.array([i % n_states for i in wanted])
 
-    def _check_lengths(self, lengths: np.ndarray, backbone) -> None:
-        rows = np.flatnonzero(lengths < backbone.min_samples)
-        if rows.size:
-            silent = np.flatnonzero(lengths == 0)
-            raise PretrainedEncoderError(
-                f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are shorter than "
-                f"one frame of encoder {str(self.model)!r} ({backbone.min_samples} "
-                f"samples, {backbone.min_samples / self.sr:.3f} s, after trailing "
-                f"zeros, which count as padding)"
-                + (f"; rows {silent[:10].tolist()} are all zero" if silent.size else "")
-                + ". Load longer clips or drop these."
-            )
-        if backbone.max_samples is not None:
-            rows = np.flatnonzero(lengths > backbone.max_samples)
-            if rows.size:
-                raise PretrainedEncoderError(
-                    f"{rows.size} clip(s) (rows {rows[:10].tolist()}) are longer "
-                    f"than Whisper's {backbone.max_samples / self.sr:.0f}-s window; "
-                    "cut them (AudioLoader's duration) or use a waveform encoder."
-                )
-
     def _embed(self, X, lengths, backbone, out) -> None:
         """Pool the chosen hidden states of each clip into ``out``."""
         import torch
@@ -340,9 +309,6 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
 
         device = next(backbone.model.parameters()).device
         dtype = autocast_dtype(self.precision, device)
-        # Clips of one run length share batches, longest first.
-        runs = np.array([backbone.run_length(n, self.whisper_input) for n in lengths])
-        order = np.lexsort((lengths, -runs))
         bar = tqdm(
             total=len(X),
             desc="Embedding clips",
@@ -351,14 +317,16 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
             leave=False,
         )
         with bar, torch.inference_mode(), autocast(dtype, device):
-            for batch in _batches(order, lengths, self.batch_size):
-                n = lengths[batch[0]]
-                states, n_frames = backbone.hidden_states(
-                    X[batch, :n], whisper_input=self.whisper_input
-                )
-                picked = torch.stack([states[i] for i in self.layer_indices_], dim=1)
-                out[batch] = _pool(picked[:, :, :n_frames].float(), self.pooling)
-                bar.update(len(batch))
+            for rows, pooled in backbone.pooled_batches(
+                X,
+                self.layer_indices_,
+                lengths=lengths,
+                whisper_input=self.whisper_input,
+                pooling=self.pooling,
+                batch_size=self.batch_size,
+            ):
+                out[rows] = pooled.numpy(force=True)
+                bar.update(len(rows))
 
     def _waveforms(self, X, *, reset: bool) -> np.ndarray:
         X = validate_data(
@@ -379,37 +347,3 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def _true_lengths(X: np.ndarray) -> np.ndarray:
-    """Samples up to each clip's last non-zero one (trailing zeros are padding)."""
-    nonzero = X != 0
-    last = X.shape[1] - np.argmax(nonzero[:, ::-1], axis=1)
-    return np.where(nonzero.any(axis=1), last, 0)
-
-
-def _batches(order: np.ndarray, lengths: np.ndarray, batch_size: int):
-    """Runs of ``order`` with one length each, at most ``batch_size`` long."""
-    start = 0
-    while start < len(order):
-        n = lengths[order[start]]
-        stop = start + 1
-        while (
-            stop < len(order)
-            and stop - start < batch_size
-            and lengths[order[stop]] == n
-        ):
-            stop += 1
-        yield order[start:stop]
-        start = stop
-
-
-def _pool(states, pooling: str) -> np.ndarray:
-    """Mean (and std) over frames of ``(batch, layers, frames, dim)``."""
-    mean = states.mean(dim=2)
-    if pooling == "mean":
-        return mean.numpy(force=True)
-    import torch
-
-    std = states.std(dim=2, correction=0)
-    return torch.cat([mean, std], dim=-1).numpy(force=True)

@@ -9,6 +9,7 @@ data, so they are tuned only through the remaining ``module__*`` parameters.
 from ._attentive_crnn import AttentiveCRNN
 from ._cnn_lstm import CNNLSTM
 from ._conv1d_lstm import Conv1DLSTM
+from ._encoder_fine_tuning import EncoderFineTuning
 from ._layer_weighted_head import LayerWeightedHead
 from ._parallel_cnn_transformer import ParallelCNNTransformer
 from ._spectrogram_cnn import SpectrogramCNN
@@ -18,6 +19,7 @@ __all__ = [
     "AttentiveCRNN",
     "CNNLSTM",
     "Conv1DLSTM",
+    "EncoderFineTuning",
     "LayerWeightedHead",
     "ParallelCNNTransformer",
     "SpectrogramCNN",

@@ -122,7 +122,7 @@ def _export_deep(obj, weights: list) -> _SavedDeepClassifier | None:
     }
     saved.history = json.dumps(list(obj.history_), default=_json_number)
     saved.weights = f"net{len(weights)}"
-    weights.append((saved.weights, obj.module_.state_dict()))
+    weights.append((saved.weights, obj._state_to_save()))
     return saved
 
 
@@ -164,7 +164,9 @@ def _rebuild_deep(obj, tensors: dict, name: str):
     # leaves the caller's torch random state as it was.
     with torch.random.fork_rng(devices=cuda_devices(net.device_)), net._on_device():
         net.initialize()
-    expected = net.module_.state_dict()
+    # A classifier may store part of its network (a fine-tuned encoder's frozen
+    # layers are found again from their folder); the rest is as initialised.
+    expected = net._state_to_save()
     prefix = f"{obj.weights}."
     saved = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     if set(saved) != set(expected):
@@ -183,7 +185,7 @@ def _rebuild_deep(obj, tensors: dict, name: str):
                 f"{cls.__name__} network expects {tuple(tensor.shape)} and "
                 f"{tensor.dtype}."
             )
-    net.module_.load_state_dict(saved)
+    net.module_.load_state_dict(saved, strict=False)
     net.history_ = History(json.loads(obj.history))
     return net
 
