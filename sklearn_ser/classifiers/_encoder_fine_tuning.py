@@ -84,9 +84,6 @@ class EncoderFineTuningClassifier(_DeepSERClassifier):
     max_grad_norm : float or None, default=1.0
         Gradient-norm clipping (this class's default).
     {shared_parameters}
-
-    Attributes
-    ----------
     weights_sha256_ : str
         SHA-256 of the encoder's weight files at fit. A model file stores the
         trained layers and the head only; loading finds the encoder again
@@ -105,10 +102,10 @@ class EncoderFineTuningClassifier(_DeepSERClassifier):
 
     Notes
     -----
-    Time masks, frequency masks and input standardisation do not apply to
-    waveforms (``time_mask`` and ``freq_mask`` must be 0); mixup mixes
-    waveforms. The frozen layers run without an autograd graph, so memory
-    grows with ``trainable_layers``. Inputs are checked like the frozen
+    Input standardisation (``scaler_`` is None), time masks and frequency
+    masks do not apply to waveforms (``time_mask`` and ``freq_mask`` must be
+    0); mixup mixes waveforms. The frozen layers run without an autograd
+    graph, so memory grows with ``trainable_layers``. Inputs are checked like the frozen
     transformer's: a clip shorter than one encoder frame, an all-zero clip,
     or, for Whisper, a clip longer than 30 s is an error naming the rows.
 
