@@ -14,6 +14,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._labels import check_label_types
+
 #: Library-wide default sample rate (Hz) for every component that has an ``sr``.
 DEFAULT_SR = 16000
 
@@ -486,8 +488,10 @@ class AudioLoader(TransformerMixin, BaseEstimator):
         ----------
         X : 1-D sequence of str or os.PathLike
             Audio files. They are not opened.
-        y : None
-            Ignored.
+        y : array-like of shape (n_clips,) or None
+            Labels, when the loader starts a pipeline: not used, but refused
+            when they mix strings and numbers (``[1, "1", "angry"]``), which
+            the classifier after the features would merge or fail on.
 
         Returns
         -------
@@ -495,6 +499,8 @@ class AudioLoader(TransformerMixin, BaseEstimator):
             This transformer.
         """
         _check_paths(X)
+        if y is not None:
+            check_label_types(y)
         return self
 
     def transform(self, X):

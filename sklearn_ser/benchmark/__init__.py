@@ -14,6 +14,7 @@ from ._cache import CacheEntryWarning
 from ._cross_corpus import run_cross_corpus
 from ._cv import run_benchmark
 from ._levels import SpeakerLevelWarning, check_speaker_levels, speaker_levels
+from ._parallel import LostFitsError
 from ._report import METRICS, BenchmarkResult, FoldScore, RecipeResult
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "BenchmarkResult",
     "CacheEntryWarning",
     "FoldScore",
+    "LostFitsError",
     "RecipeResult",
     "SpeakerLevelWarning",
     "check_speaker_levels",

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs, parallel_config
+from joblib import delayed, effective_n_jobs, parallel_config
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
@@ -32,7 +32,7 @@ from ..augment import AWGNAugmenter
 from ..model_selection import Protocol, get_protocol
 from ..recipes._tuning import n_stateless_steps, steps_from
 from ._cache import StatelessCache
-from ._parallel import use_worker_gpu
+from ._parallel import parallel_fits, use_worker_gpu
 from ._report import BenchmarkResult, FoldScore, RecipeResult
 from ._speaker import SpeakerNormalized, feature_axis_of, split_after_features
 
@@ -137,6 +137,10 @@ def run_benchmark(
 
     Raises
     ------
+    LostFitsError
+        If fits are lost with their worker process twice (a worker that dies
+        once, killed for memory or by a signal, has its unfinished fits run
+        again); the recipes reported to ``on_recipe_done`` before are kept.
     SilentClipError
         If a recipe that adds noise relative to each clip's level
         (:class:`~sklearn_ser.AWGNAugmenter`) would receive silent clips;
@@ -256,9 +260,7 @@ def run_benchmark(
     bar.set_description("fits")
     outcomes = {}
     pending = list(split_recipes)  # recipes not yet reported, in order
-    for key, outcome in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        tasks()
-    ):
+    for key, outcome in parallel_fits(list(tasks()), n_jobs):
         outcomes[key] = outcome
         bar.update()
         # Report each recipe once all its folds are in, in the given order, so

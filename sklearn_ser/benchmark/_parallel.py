@@ -10,10 +10,85 @@ and only when a cluster is asked for.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["dask_backend", "worker_device"]
+__all__ = ["LostFitsError", "dask_backend", "parallel_fits", "worker_device"]
+
+#: Exceptions (by class name, so that ``distributed`` need not be imported)
+#: with which joblib's process backends report a worker process that died
+#: (killed by the OOM killer, a signal, a crash in C code) with fits on it.
+_LOST_WORKER = {
+    "TerminatedWorkerError",  # loky
+    "BrokenProcessPool",  # loky, concurrent.futures
+    "KilledWorker",  # distributed: the task's workers died too often
+    "FutureCancelledError",  # distributed: the task was lost with its worker
+    "CancelledError",
+}
+
+
+class LostFitsError(RuntimeError):
+    """Fits lost with their worker process twice (a first loss is retried).
+
+    Attributes
+    ----------
+    lost : list
+        The keys of the fits that never finished.
+    """
+
+    def __init__(self, lost: list, cause: BaseException):
+        self.lost = lost
+        names = ", ".join(f"{name} fold {fold + 1}" for name, fold in lost[:4])
+        more = ", ..." if len(lost) > 4 else ""
+        super().__init__(
+            f"{len(lost)} fit(s) ({names}{more}) were lost twice with their worker "
+            f"process ({type(cause).__name__}: {str(cause).splitlines()[0]}); "
+            "a worker killed for memory may need fewer fits at once (--fit-jobs)"
+        )
+
+
+def _lost_worker(exc: BaseException) -> bool:
+    return any(cls.__name__ in _LOST_WORKER for cls in type(exc).__mro__)
+
+
+def parallel_fits(tasks: list, n_jobs, retries: int = 1) -> Iterator[tuple]:
+    """Run joblib ``delayed`` fits, yielding ``(key, outcome)`` as each ends.
+
+    Each task is ``delayed(f)(..., key=key)`` and returns ``(key, outcome)``.
+    When a worker process dies (the OOM killer, a signal), joblib abandons
+    the whole call: the fits that had not finished are submitted again, up to
+    ``retries`` times, with a warning; the finished ones are not rerun.
+
+    Raises
+    ------
+    LostFitsError
+        If fits are lost again after the retries, naming them.
+    """
+    from joblib import Parallel
+
+    done = set()
+    for attempt in range(retries + 1):
+        todo = [task for task in tasks if task[2]["key"] not in done]
+        try:
+            for key, outcome in Parallel(
+                n_jobs=n_jobs, return_as="generator_unordered"
+            )(todo):
+                done.add(key)
+                yield key, outcome
+            return
+        except Exception as exc:
+            if not _lost_worker(exc):
+                raise
+            lost = [task[2]["key"] for task in tasks if task[2]["key"] not in done]
+            if attempt == retries:
+                raise LostFitsError(lost, exc) from exc
+            warnings.warn(
+                f"a worker process died ({type(exc).__name__}) with {len(lost)} "
+                "unfinished fit(s); running them again",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from pathlib import Path
 from ._common import (
     check_dataset_options,
     check_speakers_for_tuning,
+    few_clips_message,
     load_dataset,
     make_recipes,
     recipe_names,
@@ -116,6 +117,7 @@ def run(args) -> int:
                 args,
                 finished,
                 folder,
+                y,
             )
             result.save(folder)  # the final totals, as printed below
             cross_validating += result.elapsed
@@ -184,14 +186,15 @@ def _protocols_for(names, protocol: str) -> dict:
     return {protocol: list(names)}
 
 
-def _benchmark_or_user_error(run, args, finished: list[str], folder: Path):
-    """``run()``; bad audio or an unusable encoder ends in one line saying what
-    finished and where it is.
+def _benchmark_or_user_error(run, args, finished: list[str], folder: Path, y):
+    """``run()``; bad audio, an unusable encoder or fits lost with their worker
+    processes end in one line saying what finished and where it is.
 
     The warnings raised in this process while it runs are printed as one line
     each, each distinct message once, with or without ``--quiet``.
     """
     from ..audio import AudioLoadError
+    from ..benchmark import LostFitsError
     from ..benchmark._cv import SilentClipError
     from ..features._encoder_backbone import PretrainedEncoderError
 
@@ -204,6 +207,12 @@ def _benchmark_or_user_error(run, args, finished: list[str], folder: Path):
             message = bad_audio_message(exc, args)
         except PretrainedEncoderError as exc:  # e.g. clips too short for it
             message = f"pretrained encoder (--encoder): {exc}"
+        except LostFitsError as exc:  # worker processes killed twice
+            message = str(exc)
+        except ValueError as exc:  # too few clips of a label in a training fold
+            message = few_clips_message(exc, y)
+            if message is None:
+                raise
         finally:
             print_warnings(args, caught, None)
     if finished:

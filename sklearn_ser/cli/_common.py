@@ -71,7 +71,52 @@ def load_dataset(
             f"{len(data.target)} clips); a classifier needs at least two: point "
             f"{root_flag} at a corpus with several emotions"
         )
+    if not test:  # a test corpus's lone clips are only scored
+        _check_label_counts(data.target, f"the {dataset} corpus under {root}")
     return data
+
+
+def _label_counts(y) -> list[tuple[int, str]]:
+    """``(count, label)`` of each label, rarest first."""
+    from collections import Counter
+
+    return sorted((n, label) for label, n in Counter(map(str, y)).items())
+
+
+def _check_label_counts(y, where: str) -> None:
+    """Refuse a label with a single clip: it can be neither learned and tested
+    nor cross-validated (and scikit-learn would stop later, with a traceback).
+    """
+    rare = [(n, label) for n, label in _label_counts(y) if n < 2]
+    if rare:
+        shown = ", ".join(f"{label!r} ({n} clip)" for n, label in rare)
+        raise UserError(
+            f"{len(rare)} label(s) of {where} have a single clip: {shown}; every "
+            "label needs at least 2 clips (3 for recipes that calibrate their "
+            "probabilities): add clips, or remove those files from the corpus"
+        )
+
+
+def few_clips_message(exc: ValueError, y, recipe: str | None = None) -> str | None:
+    """One line for scikit-learn's error on too few clips of a label for an
+    inner cross-validation (probability calibration, tuning), naming the
+    rarest labels; None for any other error.
+    """
+    import re
+
+    found = re.search(r"Requesting (\d+)-fold cross-validation", str(exc))
+    if found is None:
+        return None
+    n_folds = int(found.group(1))
+    counts = _label_counts(y)
+    rare = [(n, label) for n, label in counts if n < n_folds] or counts[:1]
+    shown = ", ".join(f"{label!r} ({n} clips)" for n, label in rare[:3])
+    who = f"recipe {recipe!r}" if recipe else "a recipe"
+    return (
+        f"{who} cross-validates within its training data ({n_folds} folds, e.g. "
+        f"to calibrate probabilities) and a label has fewer than {n_folds} clips "
+        f"there; the rarest: {shown}: add clips of it, or remove it from the corpus"
+    )
 
 
 def _recipe_overrides(args) -> dict:

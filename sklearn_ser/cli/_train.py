@@ -9,6 +9,7 @@ from pathlib import Path
 from ._common import (
     check_dataset_options,
     check_speakers_for_tuning,
+    few_clips_message,
     load_dataset,
     make_recipes,
     recipe_names,
@@ -40,6 +41,9 @@ def run(args) -> int:
     except ValueError as exc:
         # The augmenter sees the clips in corpus order (no folds without --tune)
         # and names a silent one by its row: name its file instead.
+        few = few_clips_message(exc, data.target, name)
+        if few is not None:
+            raise UserError(few) from None
         silent = re.match(r"X\[(\d+)\] is silent", str(exc))
         if silent is None or args.tune:
             raise

@@ -21,12 +21,28 @@ def _pool(frames: np.ndarray, keep: np.ndarray, stat: str) -> np.ndarray:
     if stat == "mean":
         return mean
     if stat == "std":
-        deviation = frames - mean[:, None, :]
-        np.square(deviation, out=deviation)
-        return np.sqrt(np.matmul(weights[:, None, :], deviation)[:, 0] / count)
+        with np.errstate(over="ignore", invalid="ignore"):
+            std = _std(frames, mean, weights, count)
+        loud = ~np.isfinite(std).all(axis=1)
+        if loud.any():
+            # Squared deviations of a very loud clip's mel power overflow
+            # float32 (a clip near MAX_PEAK reaches mel values of 1e25); its
+            # standard deviation itself fits, so compute it in float64.
+            std[loud] = _std(
+                frames[loud].astype(np.float64), mean[loud], weights[loud], count[loud]
+            )
+        return std
     masked_out = np.inf if stat == "min" else -np.inf
     kept = np.where(keep[..., None], frames, np.float32(masked_out))
     return kept.min(axis=1) if stat == "min" else kept.max(axis=1)
+
+
+def _std(frames, mean, weights, count) -> np.ndarray:
+    deviation = frames - mean[:, None, :]
+    np.square(deviation, out=deviation)
+    return np.sqrt(
+        np.matmul(weights[:, None, :].astype(frames.dtype), deviation)[:, 0] / count
+    )
 
 
 class AcousticStats170(FrontendTransformer):
