@@ -93,7 +93,7 @@ def parallel_fits(tasks: list, n_jobs, retries: int = 1) -> Iterator[tuple]:
 
 @contextmanager
 def dask_backend(
-    scheduler: str | None = None, n_workers: int | None = None
+    scheduler: str | None = None, n_workers: int | None = None, timeout: float = 5.0
 ) -> Iterator[object]:
     """Run joblib's parallel calls on a Dask cluster inside the ``with`` block.
 
@@ -107,6 +107,9 @@ def dask_backend(
     n_workers : int, default=None
         Worker processes of the local cluster; ``None`` takes Dask's default
         (one per core, up to the machine's memory). Ignored with ``scheduler``.
+    timeout : float, default=5.0
+        Seconds to wait for ``scheduler`` to answer (Dask's own default is
+        30 s); a reachable scheduler answers in milliseconds.
 
     Yields
     ------
@@ -129,7 +132,7 @@ def dask_backend(
     from joblib import parallel_config
 
     if scheduler is not None:
-        client = Client(scheduler)
+        client = Client(scheduler, timeout=timeout)
         cluster = None
     else:
         cluster = LocalCluster(

@@ -15,6 +15,7 @@ command's runner (:mod:`._benchmark`, :mod:`._train`, :mod:`._predict`,
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ._errors import UserError
@@ -32,8 +33,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
+    except BrokenPipeError:
+        return _reader_gone()
     except UserError as exc:
         # One line, even for messages that list several bad files.
         message = " ".join(line.strip() for line in str(exc).splitlines())
         print(f"sklearn-ser {args.command}: error: {message}", file=sys.stderr)
         return 2
+
+
+def _reader_gone() -> int:
+    """Stop quietly when the reader of stdout went away (``| head -1``).
+
+    As Unix tools do, with the status of a process ended by SIGPIPE; stdout
+    goes to the null device so that the interpreter's final flush cannot
+    report the broken pipe either.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # stdout is no file descriptor
+        pass
+    finally:
+        os.close(devnull)
+    return 128 + 13  # SIGPIPE

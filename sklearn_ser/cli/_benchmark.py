@@ -7,6 +7,7 @@ import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
+from ._checks import check_output_folder
 from ._common import (
     check_dataset_options,
     check_speakers_for_tuning,
@@ -38,6 +39,9 @@ def run(args) -> int:
             raise UserError("--test-root is used only with --test-dataset")
         by_protocol = _protocols_for(names, args.protocol or "speaker")
     check_dataset_options(args)
+    check_output_folder(out, "--out")
+    if args.cache_dir is not None:
+        check_output_folder(Path(args.cache_dir), "--cache-dir")
     recipes = make_recipes(names, args)  # checks every option before any data work
     if args.speaker_norm:
         _check_speaker_normalization(recipes)

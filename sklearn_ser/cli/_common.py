@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from ._checks import check_device, check_extras, check_feature_jobs, warn_unused_options
 from ._errors import UserError, clear_lists, list_file, listed, print_warnings
 from ._loading import check_window_options, loader_overrides, parse_label_map
 
@@ -71,8 +72,6 @@ def load_dataset(
             f"{len(data.target)} clips); a classifier needs at least two: point "
             f"{root_flag} at a corpus with several emotions"
         )
-    if not test:  # a test corpus's lone clips are only scored
-        _check_label_counts(data.target, f"the {dataset} corpus under {root}")
     return data
 
 
@@ -81,20 +80,6 @@ def _label_counts(y) -> list[tuple[int, str]]:
     from collections import Counter
 
     return sorted((n, label) for label, n in Counter(map(str, y)).items())
-
-
-def _check_label_counts(y, where: str) -> None:
-    """Refuse a label with a single clip: it can be neither learned and tested
-    nor cross-validated (and scikit-learn would stop later, with a traceback).
-    """
-    rare = [(n, label) for n, label in _label_counts(y) if n < 2]
-    if rare:
-        shown = ", ".join(f"{label!r} ({n} clip)" for n, label in rare)
-        raise UserError(
-            f"{len(rare)} label(s) of {where} have a single clip: {shown}; every "
-            "label needs at least 2 clips (3 for recipes that calibrate their "
-            "probabilities): add clips, or remove those files from the corpus"
-        )
 
 
 def few_clips_message(exc: ValueError, y, recipe: str | None = None) -> str | None:
@@ -110,7 +95,7 @@ def few_clips_message(exc: ValueError, y, recipe: str | None = None) -> str | No
     n_folds = int(found.group(1))
     counts = _label_counts(y)
     rare = [(n, label) for n, label in counts if n < n_folds] or counts[:1]
-    shown = ", ".join(f"{label!r} ({n} clips)" for n, label in rare[:3])
+    shown = ", ".join(f"{label!r} ({n} clip{'s' * (n != 1)})" for n, label in rare[:3])
     who = f"recipe {recipe!r}" if recipe else "a recipe"
     return (
         f"{who} cross-validates within its training data ({n_folds} folds, e.g. "
@@ -190,6 +175,7 @@ def make_recipes(names, args) -> dict:
     if args.torch_threads < 1:
         raise UserError(f"--torch-threads must be >= 1; got {args.torch_threads}")
     check_window_options(args)
+    check_feature_jobs(args)
     overrides = _recipe_overrides(args)
     encoders = _encoder_overrides(names, args)
     from ..recipes import make_recipe
@@ -209,6 +195,9 @@ def make_recipes(names, args) -> dict:
         raise UserError(str(exc)) from None
     for recipe in recipes.values():
         recipe.set_params(**loader_overrides(args))
+    check_device(args)
+    warn_unused_options(names, args)
+    check_extras(recipes)
     check_encoders(recipes)
     import torch  # after the checks above: a mistyped option answers without it
 

@@ -14,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of every command, each with its runner as ``run``."""
     from ..recipes import DEFAULT_BENCHMARK_RECIPES
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sklearn-ser",
         description="Speech emotion recognition benchmarks with scikit-learn.",
     )
@@ -103,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     recipes = commands.add_parser("recipes", help="list the available recipes")
     recipes.set_defaults(run=_recipes.run)
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line and a hint instead of the usage.
+
+    The command's subparsers are of this class too (``add_subparsers``
+    takes the parent's class).
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _add_dataset_options(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+from ._checks import check_output_file
 from ._common import (
     check_dataset_options,
     check_speakers_for_tuning,
@@ -22,6 +23,7 @@ def run(args) -> int:
     (name,) = recipe_names(args.recipe)
     check_dataset_options(args)
     out = Path(args.out)
+    check_output_file(out, "--out")
     model = make_recipes([name], args)[name]
     # Imported after the cheap checks: a mistyped option answers without them.
     from ..audio import AudioLoadError
