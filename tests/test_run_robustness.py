@@ -78,21 +78,18 @@ def test_a_float_wav_at_1e30_trains_and_predicts(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["train", "benchmark"])
-def test_a_label_with_one_clip_is_one_line(tmp_path, capsys, command):
-    root = _corpus(tmp_path / "c", {"angry": 6, "sad": 6, "calm": 1})
-    assert main(_args(command, root, tmp_path / "out.sser")) == 2
+@pytest.mark.parametrize(("n_calm", "shown"), [(1, "(1 clip)"), (2, "(2 clips)")])
+def test_a_label_with_too_few_clips_is_one_line(
+    tmp_path, capsys, command, n_calm, shown
+):
+    """A single clip, or fewer than the svm's 3 calibration folds need."""
+    root = _corpus(tmp_path / "c", {"angry": 6, "sad": 6, "calm": n_calm})
+    out = tmp_path / ("out.sser" if command == "train" else "out")
+    assert main(_args(command, root, out)) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1
-    assert "fewer than 3 clips" in err and "the rarest: 'calm' (1 clip):" in err
-
-
-@pytest.mark.parametrize("command", ["train", "benchmark"])
-def test_too_few_clips_for_calibration_is_one_line(tmp_path, capsys, command):
-    root = _corpus(tmp_path / "c", {"angry": 6, "sad": 6, "calm": 2})
-    assert main(_args(command, root, tmp_path / "out")) == 2
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1
-    assert "3 folds" in err and "'calm' (2 clips)" in err
+    assert "(3 folds" in err and "fewer than 3 clips" in err
+    assert f"the rarest: 'calm' {shown}:" in err
 
 
 def test_a_recipe_refuses_mixed_label_types_before_loading():
