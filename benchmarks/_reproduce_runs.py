@@ -12,12 +12,8 @@ model files, another recipe's network) keeps the cached runs.
 
 from __future__ import annotations
 
-import ast
 import functools
-import importlib
-import importlib.util
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -28,6 +24,8 @@ from sklearn.model_selection import ParameterGrid
 
 import sklearn_ser
 from sklearn_ser.benchmark import BenchmarkResult, run_benchmark
+from sklearn_ser.benchmark._cache import _ours, _source
+from sklearn_ser.benchmark._cache import import_closure as _import_closure
 from sklearn_ser.datasets import load_ravdess, load_tess
 from sklearn_ser.preprocessing import ClipNormalizer
 from sklearn_ser.recipes import RECIPES, make_recipe
@@ -387,55 +385,6 @@ def run_modules(row: Row) -> tuple[str, ...]:
     # The recipe function's own module counts (it sets the defaults), but not
     # what it imports: the builders of the other recipes' networks.
     return tuple(sorted({*modules, RECIPES[row.recipe].build.__module__}))
-
-
-def _ours(module: str) -> bool:
-    return module == "sklearn_ser" or module.startswith("sklearn_ser.")
-
-
-def _import_closure(roots: Iterable[str]) -> set[str]:
-    seen: set[str] = set()
-    stack = list(roots)
-    while stack:
-        name = stack.pop()
-        if name not in seen:
-            seen.add(name)
-            stack += [m for m in _imports_of(name) if m not in seen]
-    return seen
-
-
-@functools.lru_cache
-def _imports_of(module: str) -> tuple[str, ...]:
-    """The ``sklearn_ser`` modules that ``module``'s source imports."""
-    spec = importlib.util.find_spec(module)
-    package = module if spec.submodule_search_locations else module.rpartition(".")[0]
-    found = []
-    for node in ast.walk(ast.parse(_source(module))):
-        if isinstance(node, ast.Import):
-            found += [alias.name for alias in node.names if _ours(alias.name)]
-        elif isinstance(node, ast.ImportFrom):
-            base = importlib.util.resolve_name(
-                "." * node.level + (node.module or ""), package
-            )
-            if _ours(base):
-                found += [_defining_module(base, alias.name) for alias in node.names]
-    return tuple(found)
-
-
-def _defining_module(base: str, name: str) -> str:
-    """The module that ``from base import name`` really takes ``name`` from."""
-    package = importlib.util.find_spec(base).submodule_search_locations
-    if package and importlib.util.find_spec(f"{base}.{name}") is not None:
-        return f"{base}.{name}"  # a submodule
-    value = getattr(importlib.import_module(base), name)
-    origin = getattr(value, "__module__", None)
-    # Constants have no __module__: then the whole package (its __init__ and
-    # what that imports) counts.
-    return origin if origin and _ours(origin) else base
-
-
-def _source(module: str) -> bytes:
-    return Path(importlib.util.find_spec(module).origin).read_bytes()
 
 
 def _run(task: Task, corpus_data, out: Path) -> tuple[Task, BenchmarkResult]:

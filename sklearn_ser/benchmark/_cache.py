@@ -14,10 +14,26 @@ code, whoever wrote into it:
 - keys hash the *content* of the input files (not their size and
   modification time) with each step's class and parameters as canonical
   JSON, so an edited file is read again even if its size and time are kept;
+- keys also hold, for a step of sklearn_ser, a digest of the source of the
+  module that defines it and of every sklearn_ser module that module
+  imports, transitively (:func:`source_digest`), so editing the code that
+  computes a feature recomputes it; and, when a step has a method
+  ``_cache_fingerprint(self) -> str``, its return value, for what the
+  source and parameters do not show (a pretrained encoder returns its weight
+  files' SHA-256 there);
 - files are written under a temporary name and moved into place
   (``os.replace``), so a reader never sees half an entry;
+- an entry is opened only if both of its files are regular files in the
+  cache folder (a symlink, FIFO or device under an entry's name is never
+  opened, so a link to ``/dev/zero`` cannot exhaust memory and a FIFO cannot
+  hang the run), within size limits (its description at most
+  ``MAX_DESCRIPTION_BYTES``, its array the size its description implies);
 - an entry that does not match its description (damaged, truncated, foreign,
-  a pickle under an entry's name) is recomputed after one warning.
+  a pickle under an entry's name, an array whose BLAKE2b digest is not the
+  one stored with it) is recomputed after one warning;
+- temporary files left by a write that was killed are removed by the next
+  cache opened on the folder, once they are ``STALE_TEMP_SECONDS`` old
+  (younger ones may belong to a write still running in another process).
 
 A corpus larger than ``chunk_size`` clips is featurised ``chunk_size`` clips
 at a time into a memory-mapped ``.npy`` (in the cache folder, or a temporary
@@ -26,20 +42,25 @@ one), so memory holds one chunk of waveforms at a time, not the whole corpus.
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
+import re
+import stat
 import tempfile
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-__all__ = ["CacheEntryWarning", "StatelessCache", "fingerprint"]
+__all__ = ["CacheEntryWarning", "StatelessCache", "fingerprint", "source_digest"]
 
 #: Version of the on-disk layout; a new layout uses a new folder.
 _LAYOUT = "stateless-v1"
@@ -47,6 +68,14 @@ _BLOCK = 1 << 20  # bytes read at a time when hashing a file
 _NPY_MAGIC = b"\x93NUMPY"
 #: Parameters that change how a step runs, not what it computes.
 _NOT_IN_KEYS = frozenset({"n_jobs", "verbose"})
+#: Largest entry description read (bytes); a larger one is not an entry.
+MAX_DESCRIPTION_BYTES = 1 << 20
+#: Slack allowed over the array bytes that a .npy's description implies
+#: (the .npy header).
+_NPY_HEADER_SLACK = 1 << 16
+#: Age (seconds) after which a temporary file is left over from a killed write.
+STALE_TEMP_SECONDS = 6 * 3600
+_TEMPORARY = re.compile(r"\.[0-9a-f]{32}\..+\.(npy|json)")
 
 
 class CacheEntryWarning(UserWarning):
@@ -90,6 +119,8 @@ class StatelessCache:
         self._root = None  # the input's fingerprint, computed when first needed
         self._store: dict[str, np.ndarray] = {}
         self._scratch = None  # temporary folder for on-disk arrays without memory
+        if self._folder is not None:
+            _remove_stale_temporaries(self._folder)
 
     def transform(self, steps) -> tuple[np.ndarray, float]:
         """Apply ``steps`` in order to the input; return (output, seconds spent).
@@ -246,8 +277,15 @@ def _step_token(step) -> str:
     cls = type(step)
     package = cls.__module__.partition(".")[0]
     version = getattr(importlib.import_module(package), "__version__", None)
+    token = {}
+    if _ours(cls.__module__):
+        token["source"] = source_digest(cls.__module__)
+    extra = getattr(step, "_cache_fingerprint", None)
+    if callable(extra):
+        token["fingerprint"] = str(extra())
     return json.dumps(
         {
+            **token,
             "class": f"{cls.__module__}.{cls.__qualname__}",
             "version": version,
             "params": _canonical(
@@ -343,26 +381,29 @@ def _publish(folder: Path, name: str, tmp: Path, meta: dict) -> np.ndarray:
 def _read_entry(folder: Path, name: str) -> np.ndarray | None:
     """The entry's array, or None (after one warning if the entry is not sound)."""
     npy, described = folder / f"{name}.npy", folder / f"{name}.json"
-    if not npy.exists() and not described.exists():
+    if not os.path.lexists(npy) and not os.path.lexists(described):
         return None
     try:
-        meta = json.loads(described.read_text())
+        meta = json.loads(_read_regular(described, MAX_DESCRIPTION_BYTES))
         if not isinstance(meta, dict) or meta.get("key") != name:
             raise ValueError("its description names another entry")
+        shape, dtype = meta.get("shape"), np.dtype(str(meta.get("dtype")))
+        if not (isinstance(shape, list) and all(isinstance(n, int) for n in shape)):
+            raise ValueError("its description has no valid shape")
+        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        _regular_file(npy, size + _NPY_HEADER_SLACK)
         if _file_digest(npy) != meta.get("blake2b"):
             raise ValueError("its content does not match the digest in its description")
         with open(npy, "rb") as file:
             if file.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
                 raise ValueError("it is not a .npy array (a pickle or other data)")
         array = np.load(npy, mmap_mode="r", allow_pickle=False)
-        if list(array.shape) != meta.get("shape") or array.dtype.str != meta.get(
-            "dtype"
-        ):
+        if list(array.shape) != shape or array.dtype.str != meta.get("dtype"):
             raise ValueError(
                 f"it holds {array.dtype.str} {list(array.shape)}, its description "
                 f"says {meta.get('dtype')} {meta.get('shape')}"
             )
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, TypeError, EOFError) as exc:
         reason = " ".join(str(exc).split()).rstrip(".")
         warnings.warn(
             f"Recomputing the feature cache entry {npy}: {reason}.",
@@ -371,3 +412,136 @@ def _read_entry(folder: Path, name: str) -> np.ndarray | None:
         )
         return None
     return array
+
+
+def _regular_file(path: Path, limit: int) -> int:
+    """The size of ``path``, which must be a regular file (not followed if a
+    link) of at most ``limit`` bytes; never opens anything else."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        raise ValueError(f"{path.name} is a symbolic link, not a cache file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{path.name} is not a regular file (a FIFO or device?)")
+    if info.st_size > limit:
+        raise ValueError(
+            f"{path.name} has {info.st_size} bytes, more than the {limit} expected"
+        )
+    return info.st_size
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Opened without following a link and without blocking (a FIFO swapped in
+    after the check is not waited on), and read with a cap.
+    """
+    _regular_file(path, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    handle = os.open(path, flags)
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise ValueError(f"{path.name} is not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path.name} has more than {limit} bytes")
+    return data
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove temporary files that a killed write left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if not _TEMPORARY.fullmatch(name):
+            continue
+        path = folder / name
+        try:
+            info = os.lstat(path)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            pass  # removed meanwhile by another process
+
+
+# -- what a step's output depends on: its code ------------------------------
+
+
+def source_digest(module: str) -> str:
+    """Digest of the source of ``module`` and of the sklearn_ser modules it imports.
+
+    The modules are those of :func:`import_closure`; a change to any of
+    them changes the digest, a change elsewhere does not.
+
+    Parameters
+    ----------
+    module : str
+        Dotted name of a sklearn_ser module.
+
+    Returns
+    -------
+    digest : str
+        Hexadecimal BLAKE2b digest.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for name in sorted(import_closure([module])):
+        digest.update(f"{name}\0".encode())
+        digest.update(hashlib.blake2b(_source(name), digest_size=16).digest())
+    return digest.hexdigest()
+
+
+def _ours(module: str) -> bool:
+    return module == "sklearn_ser" or module.startswith("sklearn_ser.")
+
+
+def import_closure(roots: Iterable[str]) -> set[str]:
+    """``roots`` and every sklearn_ser module they import, transitively.
+
+    Imports at any level count (inside functions too); a name imported
+    from a package counts as the submodule that defines it, so a module
+    that uses one network does not depend on its siblings.
+    """
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack += [m for m in _imports_of(name) if m not in seen]
+    return seen
+
+
+@functools.lru_cache
+def _imports_of(module: str) -> tuple[str, ...]:
+    """The ``sklearn_ser`` modules that ``module``'s source imports."""
+    spec = importlib.util.find_spec(module)
+    package = module if spec.submodule_search_locations else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(_source(module))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if _ours(alias.name)]
+        elif isinstance(node, ast.ImportFrom):
+            base = importlib.util.resolve_name(
+                "." * node.level + (node.module or ""), package
+            )
+            if _ours(base):
+                found += [_defining_module(base, alias.name) for alias in node.names]
+    return tuple(found)
+
+
+def _defining_module(base: str, name: str) -> str:
+    """The module that ``from base import name`` really takes ``name`` from."""
+    package = importlib.util.find_spec(base).submodule_search_locations
+    if package and importlib.util.find_spec(f"{base}.{name}") is not None:
+        return f"{base}.{name}"  # a submodule
+    value = getattr(importlib.import_module(base), name)
+    origin = getattr(value, "__module__", None)
+    # Constants have no __module__: then the whole package (its __init__ and
+    # what that imports) counts.
+    return origin if origin and _ours(origin) else base
+
+
+def _source(module: str) -> bytes:
+    return Path(importlib.util.find_spec(module).origin).read_bytes()
