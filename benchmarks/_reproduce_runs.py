@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import joblib
@@ -113,6 +113,9 @@ class Row:
     #: Each clip's mean over its frames removed (ClipNormalizer); like
     #: ``without``, not in the repr.
     clip_norm: bool = field(default=False, repr=False)
+    #: The pretrained encoder (folder or hub id) of a recipe that takes one;
+    #: not in the repr, and keyed by its weights' SHA-256, not its path.
+    encoder: str | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -145,6 +148,8 @@ class Row:
             settings["max_epochs"] = self.epochs_factor * next(
                 value for key, value in epochs.items() if key.endswith("max_epochs")
             )
+        if self.encoder is not None:
+            settings["encoder"] = self.encoder
         pipeline = make_recipe(
             self.recipe, tune=self.tuned, inner_splits=INNER_SPLITS, **settings
         )
@@ -177,7 +182,7 @@ class Task:
 def all_rows(args) -> list[Row]:
     """The requested rows, plus tuned variants at the run's budget."""
     return list(args.rows) + [
-        Row(row.recipe, row.budget, tuned=True)
+        replace(row, tuned=True)
         for row in args.rows
         if row.recipe in args.tuned and row.budget == args.budget
     ]
@@ -341,7 +346,7 @@ def cache_key(task: Task, data) -> str:
     sources = {name: _source(name) for name in run_modules(task.row)}
     # The fields left out of the repr, when set (so older keys stay valid).
     late = [
-        value
+        encoder_digest(value) if f.name == "encoder" else value
         for f in fields(Row)
         if not f.repr and (value := getattr(task.row, f.name)) != f.default
     ]
@@ -357,6 +362,17 @@ def cache_key(task: Task, data) -> str:
             sources,
         )
     )
+
+
+@functools.lru_cache
+def encoder_digest(encoder: str) -> str:
+    """A pretrained encoder's identity in a key: the SHA-256 of its weights."""
+    from sklearn_ser.features._encoder_backbone import (
+        resolve_model_folder,
+        weights_sha256,
+    )
+
+    return weights_sha256(resolve_model_folder(encoder))
 
 
 #: What every run executes besides its pipeline: cross-validation, the

@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from _reproduce_page import render_report  # noqa: E402
+from _reproduce_page import render_report, with_section  # noqa: E402
 from _reproduce_runs import (  # noqa: E402
     ABLATION_RECIPE,
     ABLATIONS,
@@ -61,11 +61,15 @@ from _reproduce_runs import (  # noqa: E402
     run_all,
 )
 
-from sklearn_ser.recipes import BUDGETS, RECIPES  # noqa: E402
+from sklearn_ser.recipes import BUDGETS, DEFAULT_ENCODER, RECIPES  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+#: The checkpoint the encoder_* rows use by default: the real Whisper tiny.en
+#: next to the data, or the hub id where it is absent.
+SHARED_ENCODER = DEFAULT_DATA.parent / "models" / "whisper-tiny"
 
 DEFAULT_REPORT = REPO / "docs" / "reproduction.md"
 
@@ -93,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.report.parent.mkdir(parents=True, exist_ok=True)
     text = render_report(command.strip(), args, datasets, found, elapsed, skipped)
+    if args.section:
+        page = args.report.read_text() if args.report.is_file() else ""
+        text = with_section(page, args.section, text)
     args.report.write_text(text)
     print(text)
     print(f"Wrote {args.report} and the JSON results under {args.out}.")
@@ -211,6 +218,21 @@ def _parse(argv):
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--encoder",
+        default=str(SHARED_ENCODER) if SHARED_ENCODER.is_dir() else DEFAULT_ENCODER,
+        help="pretrained encoder (folder or hub id) of the recipes that take one "
+        "(default: %(default)s); their runs are keyed by its weights' SHA-256",
+    )
+    parser.add_argument(
+        "--section",
+        metavar="TITLE",
+        default=None,
+        help="write this call's tables as a section of that title into the "
+        "existing --report, replacing the section of the same title if there is "
+        "one and keeping the rest of the page (a page made of calls that did "
+        "not share a cache); default: write the whole page",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         default=DEFAULT_REPORT,
@@ -227,7 +249,7 @@ def _parse(argv):
         args.tune = ",".join(QUICK_TUNED) if args.quick else ""
     args.budget = "cpu" if args.quick else "paper"
     try:
-        args.rows = _rows(args.recipes, args.budget)
+        args.rows = _rows(args.recipes, args.budget, args.encoder)
         args.tuned = _tuned(args.tune, args.rows)
         args.paper_protocols = _named(
             args.paper_protocols, args.rows, "--paper-protocols"
@@ -242,19 +264,23 @@ def _parse(argv):
     return args
 
 
-def _rows(text: str | None, budget: str) -> list[Row]:
+def _rows(text: str | None, budget: str, encoder: str) -> list[Row]:
     if text is None:
-        return [Row(name, budget) for name in RECIPES]
+        names = [(name, "") for name in RECIPES]
+    else:
+        names = [item.partition(":")[::2] for item in _items(text)]
     rows = []
-    for item in _items(text):
-        name, _, own_budget = item.partition(":")
+    for name, own_budget in names:
         _check_known(name)
         if own_budget and own_budget not in BUDGETS:
             raise ValueError(
-                f"unknown budget {own_budget!r} in {item!r}; valid budgets: "
-                f"{', '.join(BUDGETS)}"
+                f"unknown budget {own_budget!r} in '{name}:{own_budget}'; valid "
+                f"budgets: {', '.join(BUDGETS)}"
             )
-        rows.append(Row(name, own_budget or budget))
+        takes_encoder = "encoder" in RECIPES[name].parameters()
+        rows.append(
+            Row(name, own_budget or budget, encoder=encoder if takes_encoder else None)
+        )
     if not rows:
         raise ValueError("--recipes names no recipe")
     return rows

@@ -367,3 +367,77 @@ def test_best_rows_come_from_the_main_table_only(reproduce, runs, page):
         0.46,
     )
     assert page._best(found, "ravdess", runs.all_rows(args), deep=False)[1] == 0.49
+
+
+def test_encoder_rows_are_keyed_by_the_encoder_weights_not_its_path(
+    reproduce, runs, tmp_path
+):
+    pytest.importorskip("transformers")
+    import shutil
+
+    from _tiny_encoders import save_tiny_encoder
+
+    first = save_tiny_encoder("wav2vec2", tmp_path / "a")
+    copy = shutil.copytree(first, tmp_path / "copy")
+    other = save_tiny_encoder("wav2vec2", tmp_path / "b", seed=1)
+    args = reproduce._parse(
+        ["--quick", "--recipes", "svm,encoder_svm", "--encoder", str(first)]
+    )
+    assert [row.encoder for row in args.rows] == [None, str(first)]
+    assert "encoder=" not in repr(args.rows[1])  # keys of older rows unchanged
+    built = args.rows[1].build().named_steps["features"]
+    assert built.model == str(first) and built.layers == "all"
+    data = _Data()
+    data.paths, data.target = ["a.wav"], ["x"]
+
+    def key(encoder):
+        row = runs.Row("encoder_svm", "cpu", encoder=str(encoder))
+        return runs.cache_key(runs.Task("ravdess", row, "speaker"), data)
+
+    assert key(first) == key(copy) != key(other)
+
+
+def test_a_section_goes_into_the_page_once_and_keeps_the_rest(page):
+    original = "# Reproduction report\n\nmain part\n"
+    once = page.with_section(original, "Encoders", "## Encoders\n\nfirst\n")
+    assert once.startswith(original.rstrip())
+    assert "first" in once and once.count("begin section: Encoders") == 1
+    twice = page.with_section(once, "Encoders", "## Encoders\n\nsecond\n")
+    assert "second" in twice and "first" not in twice
+    assert twice.count("begin section: Encoders") == 1
+    assert twice.startswith(original.rstrip())
+    both = page.with_section(twice, "Other", "## Other\n\nthird\n")
+    assert "second" in both and "third" in both
+
+
+@pytest.mark.slow
+def test_encoder_section_on_a_tiny_corpus(reproduce, tmp_path, capsys):
+    pytest.importorskip("transformers")
+    from _tiny_encoders import save_tiny_encoder
+
+    make_emotional_speech(
+        n_speakers=12,
+        n_clips_per_emotion=2,
+        emotions=("happy", "sad", "angry"),
+        duration=1.0,
+        random_state=0,
+        output_dir=tmp_path / "data" / "ravdess-speech",
+    )
+    encoder = save_tiny_encoder("whisper", tmp_path / "encoder")
+    report = tmp_path / "reproduction.md"
+    report.write_text("# Reproduction report\n\nthe main page\n")
+    argv = ["--quick", "--recipes", "encoder_svm,encoder_head", "--no-tune"]
+    argv += ["--no-paper-protocols", "--no-curve", "--no-speaker-norm"]
+    argv += ["--no-clip-norm", "--encoder", str(encoder), "--section", "Encoders"]
+    argv += ["--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")]
+    argv += ["--report", str(report)]
+    assert reproduce.main(argv) == 0
+    text = report.read_text()
+    assert text.startswith("# Reproduction report\n\nthe main page\n")
+    section = text.split("begin section: Encoders")[1]
+    assert "\n## Encoders\n" in section and "\n### How it was generated\n" in section
+    assert "| encoder_svm (cpu) |" in section and "| encoder_head (cpu) |" in section
+    assert "- Pretrained encoder: `encoder` (weights SHA-256" in section
+    assert "Why the numbers differ" not in section
+    assert reproduce.main(argv) == 0
+    assert report.read_text().count("begin section: Encoders") == 1
