@@ -4,7 +4,6 @@ their encoder's weights, and one-line errors before any data is loaded."""
 import csv
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -118,14 +117,38 @@ def test_missing_pretrained_extra_is_one_line(capsys, monkeypatch, tmp_path):
     )
 
 
-def test_a_model_whose_encoder_moved_names_it(capsys, corpus_dir, tmp_path):
+def test_a_model_whose_encoder_moved_names_it_and_can_be_pointed_at_it(
+    capsys, corpus_dir, tmp_path
+):
     encoder = save_tiny_encoder("wav2vec2", tmp_path / "encoder")
     model = tmp_path / "m.sser"
     argv = ["train", "--recipe", "encoder_svm", "--dataset", "ravdess", "--root"]
     argv += [str(corpus_dir), "--encoder", str(encoder), "--out", str(model)]
     assert main(argv) == 0
-    shutil.rmtree(encoder)
+    moved = encoder.rename(tmp_path / "moved")
     file = str(next(Path(corpus_dir).rglob("*.wav")))
     _one_line_error(
         capsys, ["predict", "--model", str(model), file], "not a folder holding"
+    )
+    # pointed at its new place, the same weights predict again
+    assert main(["predict", "--model", str(model), "--encoder", str(moved), file]) == 0
+    other = save_tiny_encoder("wav2vec2", tmp_path / "other", seed=1)
+    _one_line_error(
+        capsys,
+        ["predict", "--model", str(model), "--encoder", str(other), file],
+        "not those this transformer was fitted with",
+    )
+
+
+def test_encoder_option_of_predict_needs_a_model_with_an_encoder(
+    capsys, corpus_dir, tmp_path
+):
+    model = tmp_path / "svm.sser"
+    argv = ["train", "--recipe", "svm", "--dataset", "ravdess", "--root"]
+    assert main([*argv, str(corpus_dir), "--out", str(model)]) == 0
+    file = str(next(Path(corpus_dir).rglob("*.wav")))
+    _one_line_error(
+        capsys,
+        ["predict", "--model", str(model), "--encoder", "x", file],
+        "has no pretrained speech encoder",
     )

@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("files", nargs="+", help="audio files")
     predict.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _segments.add_arguments(predict)
+    predict.add_argument(
+        "--encoder",
+        metavar="PATH_OR_ID",
+        default=None,
+        help="where the model's pretrained encoder is now, if it moved since "
+        "training (its weights must be the ones the model was trained with)",
+    )
     predict.set_defaults(run=_predict.run)
 
     recipes = commands.add_parser("recipes", help="list the available recipes")

@@ -21,6 +21,13 @@ def run(args) -> int:
         model = load_model(args.model)
     except ModelFileError as exc:
         raise UserError(str(exc)) from None
+    if args.encoder is not None:
+        from ..features._speech_encoder import relocate_encoder
+
+        if not relocate_encoder(model, args.encoder):
+            raise UserError(
+                f"--encoder: model {args.model} has no pretrained speech encoder"
+            )
     if args.segments:
         return _segments.run(args, model)
     try:

@@ -347,3 +347,16 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         tags.requires_fit = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+def relocate_encoder(pipeline, model) -> int:
+    """Point the pipeline's encoder steps at ``model``; return how many there were.
+
+    For a model file whose encoder folder moved (another machine): the fitted
+    steps keep their weights' SHA-256, so only the very same weights load.
+    """
+    steps = [step for _, step in getattr(pipeline, "steps", [])]
+    encoders = [step for step in steps if isinstance(step, SpeechEncoderEmbeddings)]
+    for step in encoders:
+        step.set_params(model=model)
+    return len(encoders)
