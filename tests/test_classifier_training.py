@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn_ser.classifiers import (
     CNNLSTMClassifier,
     Conv1DLSTMClassifier,
+    LayerWeightedHeadClassifier,
     ParallelCNNTransformerClassifier,
     SpectrogramCNNClassifier,
     StackedLSTMClassifier,
@@ -34,6 +35,7 @@ MASKS = {
     SpectrogramCNNClassifier: dict(time_mask=4, freq_mask=2),
     Conv1DLSTMClassifier: dict(time_mask=3, freq_mask=2),
     ParallelCNNTransformerClassifier: dict(time_mask=4, freq_mask=2),
+    LayerWeightedHeadClassifier: dict(freq_mask=2),  # no time axis
 }
 
 

@@ -13,6 +13,8 @@ field's usual choices, not picked on test folds.
 
 from __future__ import annotations
 
+import os
+
 from imblearn.pipeline import Pipeline
 
 from ..audio import AudioLoader
@@ -34,7 +36,8 @@ ENCODER_SR = 16000
 def _embeddings(encoder, revision, pooling, whisper_input, device, sr):
     """Every hidden state, pooled: one cached output that both recipes share."""
     return SpeechEncoderEmbeddings(
-        model=encoder,
+        # A str, so that a model file can hold it (a path object it cannot).
+        model=os.fspath(encoder),
         revision=revision,
         layers="all",
         pooling=pooling,
