@@ -46,6 +46,23 @@ def tess_root() -> Path:
     return shared_corpus("tess")
 
 
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory):
+    """A small synthetic corpus written to disk with RAVDESS names (CLI tests)."""
+    from sklearn_ser.datasets import make_emotional_speech
+
+    root = tmp_path_factory.mktemp("corpus")
+    make_emotional_speech(
+        n_speakers=4,
+        n_clips_per_emotion=2,
+        emotions=("neutral", "happy", "sad", "angry"),
+        duration=1.5,
+        random_state=0,
+        output_dir=root,
+    )
+    return root
+
+
 @pytest.fixture
 def whisper_tiny() -> Path:
     """The real Whisper tiny.en checkpoint in ../shared/models, or skip."""

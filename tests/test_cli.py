@@ -7,21 +7,6 @@ from sklearn_ser.cli import main
 from sklearn_ser.datasets import load_ravdess, make_emotional_speech
 
 
-@pytest.fixture(scope="module")
-def corpus_dir(tmp_path_factory):
-    """A small synthetic corpus written to disk with RAVDESS names."""
-    root = tmp_path_factory.mktemp("corpus")
-    make_emotional_speech(
-        n_speakers=4,
-        n_clips_per_emotion=2,
-        emotions=("neutral", "happy", "sad", "angry"),
-        duration=1.5,
-        random_state=0,
-        output_dir=root,
-    )
-    return root
-
-
 def _one_line_error(capsys, argv, match):
     assert main(argv) == 2
     err = capsys.readouterr().err

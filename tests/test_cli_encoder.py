@@ -11,34 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _tiny_encoders import save_tiny_encoder
+from test_cli import _one_line_error
 
 from sklearn_ser.cli import _common, main
-from sklearn_ser.datasets import load_ravdess, make_emotional_speech
+from sklearn_ser.datasets import load_ravdess
 from sklearn_ser.persistence import load_model
 
 pytest.importorskip("transformers")
-
-
-@pytest.fixture(scope="module")
-def corpus_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    make_emotional_speech(
-        n_speakers=4,
-        n_clips_per_emotion=3,
-        emotions=("neutral", "happy", "sad", "angry"),
-        duration=1.5,
-        random_state=0,
-        output_dir=root,
-    )
-    return root
-
-
-def _one_line_error(capsys, argv, match):
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1, err
-    assert "Traceback" not in err
-    assert match in err, err
 
 
 def _probabilities(csv_text: str) -> np.ndarray:
