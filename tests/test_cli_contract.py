@@ -146,16 +146,29 @@ def test_deep_options_given_to_a_classical_recipe_warn(
     assert error.endswith("stopped before loading")
 
 
-def test_an_unreachable_scheduler_fails_within_seconds(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_one_line_before_loading(
+    no_loading, tmp_path, capsys
+):
     pytest.importorskip("distributed")
     with socket.socket() as sock:  # a port on which nobody listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     argv = _bench_args(tmp_path / "results", "--scheduler", f"tcp://127.0.0.1:{port}")
     assert main(argv) == 2
+    _one_error(capsys, f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}: ")
+
+
+def test_a_silent_scheduler_times_out_after_5_seconds(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    with socket.socket() as sock:  # accepts connections, never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+        assert main(_bench_args(tmp_path / "results", "--scheduler", address)) == 2
     err = capsys.readouterr().err
     (line,) = [line for line in err.splitlines() if "warning:" not in line]
-    assert "cannot reach the Dask scheduler" in line and "after 5 s" in line
+    assert f"cannot reach the Dask scheduler {address}" in line
+    assert "after 5 s" in line
 
 
 class _ClosedPipe:

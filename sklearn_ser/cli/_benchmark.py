@@ -162,7 +162,24 @@ def _parallel_backend(args):
             "dependency 'distributed': pip install sklearn-ser[dask]"
         ) from None
     n_workers = None if args.jobs in (None, -1) else args.jobs
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
     return dask_backend(args.scheduler, n_workers=n_workers)
+
+
+def _check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """A TCP scheduler accepts connections: found before any data is loaded."""
+    import socket
+
+    from distributed.comm import get_address_host_port, parse_address
+
+    if parse_address(address)[0] not in ("tcp", "tls"):
+        return  # (ucx, inproc, ...): the client's own timeout applies
+    try:
+        host, port = get_address_host_port(address)
+        socket.create_connection((host, port), timeout=timeout).close()
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot reach the Dask scheduler {address}: {exc}") from None
 
 
 def _n_jobs(args) -> int | None:
