@@ -158,7 +158,7 @@ def test_an_unreachable_scheduler_is_one_line_before_loading(
     _one_error(capsys, f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}: ")
 
 
-def test_a_silent_scheduler_times_out_after_5_seconds(tmp_path, capsys):
+def test_a_silent_scheduler_times_out_after_5_seconds(no_loading, tmp_path, capsys):
     pytest.importorskip("distributed")
     with socket.socket() as sock:  # accepts connections, never answers
         sock.bind(("127.0.0.1", 0))
@@ -209,3 +209,13 @@ def test_predict_into_head_prints_nothing_on_stderr(model_and_clip):
     process.stdout.close()  # as `| head -1` does
     assert process.wait(timeout=300) == 128 + 13
     assert process.stderr.read() == b""
+
+
+def test_a_live_scheduler_passes_the_check():
+    distributed = pytest.importorskip("distributed")
+    from sklearn_ser.cli._benchmark import _check_scheduler
+
+    with distributed.LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", dashboard_address=None
+    ) as cluster:
+        _check_scheduler(cluster.scheduler_address)  # answers: no error

@@ -168,16 +168,25 @@ def _parallel_backend(args):
 
 
 def _check_scheduler(address: str, timeout: float = 5.0) -> None:
-    """A TCP scheduler accepts connections: found before any data is loaded."""
-    import socket
+    """The scheduler answers Dask's handshake: checked before any data is loaded.
 
-    from distributed.comm import get_address_host_port, parse_address
+    Bounded as a whole (``asyncio.wait_for``): a scheduler that accepts the
+    connection and never answers would otherwise block the client for good.
+    """
+    import asyncio
 
-    if parse_address(address)[0] not in ("tcp", "tls"):
-        return  # (ucx, inproc, ...): the client's own timeout applies
+    from distributed.comm import connect
+
+    async def handshake():
+        comm = await connect(address, timeout=timeout)
+        await comm.close()
+
     try:
-        host, port = get_address_host_port(address)
-        socket.create_connection((host, port), timeout=timeout).close()
+        asyncio.run(asyncio.wait_for(handshake(), timeout))
+    except (asyncio.TimeoutError, TimeoutError):
+        raise UserError(
+            f"cannot reach the Dask scheduler {address}: no answer after {timeout:g} s"
+        ) from None
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot reach the Dask scheduler {address}: {exc}") from None
 
