@@ -102,27 +102,20 @@ def resolve_model_folder(model, revision=None) -> Path:
     import_transformers()
     from huggingface_hub import snapshot_download
 
+    download = functools.partial(
+        snapshot_download,
+        str(model),
+        revision=revision,
+        allow_patterns=list(_HUB_PATTERNS),
+    )
     try:
-        return Path(
-            snapshot_download(
-                str(model),
-                revision=revision,
-                allow_patterns=list(_HUB_PATTERNS),
-                local_files_only=True,
-            )
-        )
+        return Path(download(local_files_only=True))
     except Exception as cached_error:  # not in the cache: download if allowed
         hub_off = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
         reason = "the hub is switched off (HF_HUB_OFFLINE)" if hub_off else ""
         if not hub_off:
             try:
-                return Path(
-                    snapshot_download(
-                        str(model),
-                        revision=revision,
-                        allow_patterns=list(_HUB_PATTERNS),
-                    )
-                )
+                return Path(download())
             except Exception as exc:
                 reason = f"downloading it failed ({type(exc).__name__})"
         raise PretrainedEncoderError(

@@ -207,6 +207,26 @@ class SpectralFrontend:
         return (counts / self.n_fft).astype(np.float32)
 
 
+def check_waveforms(estimator, X, *, reset: bool) -> np.ndarray:
+    """Validate waveforms as float32 ``(n_clips, n_samples)`` for ``estimator``.
+
+    Records ``n_features_in_`` (samples per clip) when ``reset``; the error for
+    another rank names the estimator and the expected shape.
+    """
+    X = validate_data(
+        estimator, X, reset=reset, dtype=np.float32, ensure_2d=False, allow_nd=True
+    )
+    if X.ndim != 2:
+        raise ValueError(
+            f"{type(estimator).__name__} expects waveforms of shape (n_clips, "
+            f"n_samples); got an array of shape {X.shape}. Reshape your data, "
+            f"e.g. X.reshape(1, -1) for a single clip."
+        )
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+    return X
+
+
 def map_blocks(
     func, X: np.ndarray, out: np.ndarray, n_jobs: int | None, row_bytes: int
 ) -> None:
@@ -351,19 +371,9 @@ class FrontendTransformer(TransformerMixin, BaseEstimator):
         At transform time (``reset=False``) the clip length must be the one
         seen in ``fit``, unless the subclass sets ``_any_length``.
         """
-        X = validate_data(
-            self, X, reset=reset, dtype=np.float32, ensure_2d=False, allow_nd=True
-        )
+        X = check_waveforms(self, X, reset=reset)
         name = type(self).__name__
-        if X.ndim != 2:
-            raise ValueError(
-                f"{name} expects waveforms of shape (n_clips, n_samples); got "
-                f"an array of shape {X.shape}. Reshape your data, e.g. "
-                f"X.reshape(1, -1) for a single clip."
-            )
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        elif not self._any_length and X.shape[1] != self.n_features_in_:
+        if not reset and not self._any_length and X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {name} is expecting "
                 f"{self.n_features_in_} features as input: clips must have the "

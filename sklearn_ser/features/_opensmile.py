@@ -6,10 +6,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..audio import DEFAULT_SR
-from ._frontend import map_blocks
+from ._frontend import check_waveforms, map_blocks
 
 #: Lowest sample rate accepted: the standard sets are designed for 8-48 kHz
 #: speech, and openSMILE's C library crashes the interpreter at very low rates.
@@ -135,7 +135,7 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
         self : object
             This transformer.
         """
-        X = self._waveforms(X, reset=True)
+        X = check_waveforms(self, X, reset=True)
         self.feature_names_ = np.asarray(self._smile().feature_names, dtype=object)
         return self
 
@@ -162,7 +162,7 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
             # what fitting on X first would (requires_fit=False, like the other
             # feature transformers); cross-validation may share its output.
             return clone(self).fit(X).transform(X)
-        X = self._waveforms(X, reset=False)
+        X = check_waveforms(self, X, reset=False)
         X = np.clip(X, -1.0, _INT16_MAX)
         smile = self._smile()
         out = np.empty((X.shape[0], len(self.feature_names_)), np.float32)
@@ -216,21 +216,6 @@ class OpenSMILEFunctionals(TransformerMixin, BaseEstimator):
             feature_set=opensmile.FeatureSet[self.feature_set],
             feature_level=opensmile.FeatureLevel.Functionals,
         )
-
-    def _waveforms(self, X, *, reset: bool) -> np.ndarray:
-        """Validate waveforms as float32 ``(n_clips, n_samples)``."""
-        X = validate_data(
-            self, X, reset=reset, dtype=np.float32, ensure_2d=False, allow_nd=True
-        )
-        if X.ndim != 2:
-            raise ValueError(
-                f"OpenSMILEFunctionals expects waveforms of shape (n_clips, "
-                f"n_samples); got an array of shape {X.shape}. Reshape your "
-                f"data, e.g. X.reshape(1, -1) for a single clip."
-            )
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        return X
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

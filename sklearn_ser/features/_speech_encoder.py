@@ -8,10 +8,11 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..audio import DEFAULT_SR
 from ._encoder_backbone import load_backbone, true_lengths
+from ._frontend import check_waveforms
 
 __all__ = ["SpeechEncoderEmbeddings"]
 
@@ -189,7 +190,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
         self : object
             This transformer.
         """
-        self._waveforms(X, reset=True)
+        check_waveforms(self, X, reset=True)
         backbone = self._backbone()
         backbone.check_sampling_rate(self.sr, str(self.model), type(self).__name__)
         self.model_type_ = backbone.model_type
@@ -218,7 +219,7 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
             # Stateless (requires_fit=False): unfitted, it gives what fitting on
             # X first would, so cross-validation may share its output.
             return clone(self).fit(X).transform(X)
-        X = self._waveforms(X, reset=False)
+        X = check_waveforms(self, X, reset=False)
         backbone = self._backbone()
         backbone.check_weights(
             self.weights_sha256_, str(self.model), "this transformer"
@@ -327,20 +328,6 @@ class SpeechEncoderEmbeddings(TransformerMixin, BaseEstimator):
             ):
                 out[rows] = pooled.numpy(force=True)
                 bar.update(len(rows))
-
-    def _waveforms(self, X, *, reset: bool) -> np.ndarray:
-        X = validate_data(
-            self, X, reset=reset, dtype=np.float32, ensure_2d=False, allow_nd=True
-        )
-        if X.ndim != 2:
-            raise ValueError(
-                "SpeechEncoderEmbeddings expects waveforms of shape (n_clips, "
-                f"n_samples); got an array of shape {X.shape}. Reshape your data, "
-                "e.g. X.reshape(1, -1) for a single clip."
-            )
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        return X
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

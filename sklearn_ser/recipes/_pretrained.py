@@ -17,10 +17,10 @@ import os
 
 from imblearn.pipeline import Pipeline
 
-from ..audio import AudioLoader
 from ..classifiers import LayerWeightedHeadClassifier
 from ..features import LayerSelector, SpeechEncoderEmbeddings
 from ._classical import _calibrated_svc, _classical_pipeline
+from ._deep import _pipeline
 
 __all__ = ["DEFAULT_ENCODER", "encoder_head", "encoder_svm"]
 
@@ -157,21 +157,13 @@ def encoder_head(
     -------
     pipeline : imblearn.pipeline.Pipeline
     """
-    return Pipeline(
-        [
-            (
-                "load",
-                AudioLoader(sr=sr, offset=offset, duration=duration, n_jobs=n_jobs),
-            ),
-            (
-                "features",
-                _embeddings(encoder, revision, pooling, whisper_input, device, sr),
-            ),
-            (
-                "classifier",
-                LayerWeightedHeadClassifier(
-                    max_epochs=max_epochs, device=device, random_state=random_state
-                ),
-            ),
-        ]
+    return _pipeline(
+        sr=sr,
+        offset=offset,
+        duration=duration,
+        n_jobs=n_jobs,
+        features=_embeddings(encoder, revision, pooling, whisper_input, device, sr),
+        classifier=LayerWeightedHeadClassifier(
+            max_epochs=max_epochs, device=device, random_state=random_state
+        ),
     )
