@@ -2,6 +2,8 @@
 
 import os
 import signal
+import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -17,17 +19,40 @@ from sklearn_ser.recipes import make_recipe
 
 class DiesInFit(DummyClassifier):
     """Kills its own (worker) process when fitted: once if ``marker`` names a
-    file, which the first death creates, else every time."""
+    file, which the first death creates, else every time.
 
-    def __init__(self, marker=None, strategy="prior"):
+    With ``wait_for=(folder, n)`` it first waits (up to a minute) until ``n``
+    files are in ``folder``: the other fits of the run have finished, so the
+    only fits a death loses are its own.
+    """
+
+    def __init__(self, marker=None, wait_for=None, strategy="prior"):
         self.marker = marker
+        self.wait_for = wait_for
         super().__init__(strategy=strategy)
 
     def fit(self, X, y, sample_weight=None):
+        if self.wait_for is not None:
+            folder, n = self.wait_for
+            deadline = time.monotonic() + 60
+            while len(list(Path(folder).iterdir())) < n and time.monotonic() < deadline:
+                time.sleep(0.05)
         if self.marker is None or not Path(self.marker).exists():
             if self.marker is not None:
                 Path(self.marker).touch()
             os.kill(os.getpid(), signal.SIGKILL)
+        return super().fit(X, y)
+
+
+class FitLeavesAFile(DummyClassifier):
+    """Writes a file of its own into ``folder`` when fitted."""
+
+    def __init__(self, folder=None, strategy="prior"):
+        self.folder = folder
+        super().__init__(strategy=strategy)
+
+    def fit(self, X, y, sample_weight=None):
+        Path(self.folder, uuid.uuid4().hex).touch()
         return super().fit(X, y)
 
 
@@ -117,8 +142,13 @@ def test_fits_lost_with_a_killed_worker_run_again(tmp_path):
 
 
 def test_fits_lost_twice_name_themselves(tmp_path):
+    # "ok"'s two fits finish before "dies" kills its worker: otherwise a fit of
+    # "ok" still running in the broken pool would be lost with it.
+    done = tmp_path / "done"
+    done.mkdir()
+    recipes = {"ok": FitLeavesAFile(str(done)), "dies": DiesInFit(wait_for=(done, 2))}
     with pytest.warns(RuntimeWarning), pytest.raises(LostFitsError) as caught:
-        _bench({"ok": DummyClassifier(), "dies": DiesInFit()}, n_jobs=2)
+        _bench(recipes, n_jobs=2)
     assert "dies fold 1" in str(caught.value) or "dies fold 2" in str(caught.value)
     assert all(name == "dies" for name, _ in caught.value.lost)
 
